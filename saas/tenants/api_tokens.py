@@ -1,0 +1,68 @@
+"""API tokens: created once (the clear text is shown once), hashed at rest, scoped, revocable."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from saas.errors import InputError
+from saas.extensions import db
+from saas.tenants.context import tenant_context
+from saas.tenants.models import ApiToken, utcnow
+from saas.tenants.tokens import new_tenant_token, parse_tenant_token
+
+TOKEN_PREFIX = "orch"
+
+# Scopes: read or write per object, and metadata administration. Modules add their objects.
+OBJECT_SCOPES = ["contacts", "companies", "orders", "activities", "deals", "leads"]
+SCOPES = {
+    **{f"{obj}:read": _l("Read %(object)s", object=obj) for obj in OBJECT_SCOPES},
+    **{f"{obj}:write": _l("Write %(object)s", object=obj) for obj in OBJECT_SCOPES},
+    "metadata:admin": _l("Manage fields and settings"),
+}
+DEFAULT_SCOPES = [f"{obj}:read" for obj in OBJECT_SCOPES]
+
+
+def create_token(tenant_id: int, name: str, scopes: list[str] | None, created_by_id: int | None) -> tuple[ApiToken, str]:
+    """A new token for the workspace; returns the row and the clear text (shown once)."""
+    name = (name or "").strip()
+    if not name:
+        raise InputError({"name": _("Give the token a name.")})
+    scopes = list(dict.fromkeys(scopes or DEFAULT_SCOPES))
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise InputError({"scopes": _("Unknown scopes: %(scopes)s", scopes=", ".join(unknown))})
+    with tenant_context(tenant_id):
+        clear, token_hash = new_tenant_token(TOKEN_PREFIX, tenant_id)
+        token = ApiToken(name=name[:120], token_hash=token_hash, display_prefix=clear[:16] + "…",
+                         scopes=scopes, created_by_id=created_by_id)
+        db.session.add(token)
+        db.session.commit()
+    return token, clear
+
+
+def tokens() -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())))
+
+
+def revoke(token: ApiToken) -> None:
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def authenticate(clear: str) -> ApiToken | None:
+    """The live token for a bearer string, its last use recorded; None when unknown or revoked.
+
+    The caller enters tenant_context(token.tenant_id) for the rest of the request.
+    """
+    parsed = parse_tenant_token(TOKEN_PREFIX, clear)
+    if parsed is None:
+        return None
+    tenant_id, token_hash = parsed
+    with tenant_context(tenant_id):
+        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+        if token is None or token.revoked_at is not None:
+            return None
+        token.last_used_at = utcnow()
+        db.session.commit()
+        return token
