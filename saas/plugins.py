@@ -39,7 +39,11 @@ class HookSpecs:
         sample data. `rng` is a seeded random.Random."""
 
 
-BUILTIN_MODULES = ()
+# The built-in modules, registered like any plugin.
+BUILTIN_MODULES = (
+    "saas.modules.core.plugin",
+    "saas.modules.billing.plugin",
+)
 
 
 def build_plugin_manager() -> pluggy.PluginManager:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from saas.errors import InputError
 from saas.extensions import db
 from saas.mail import send_mail
+from saas.web.urls import external_url
 from saas.tenants.models import User, Workspace
 from saas.tenants.passwords import hash_password, password_problem, verify_password
 from saas.tenants.workspaces import create_workspace
@@ -95,7 +96,7 @@ def send_password_reset(email: str) -> None:
     user = user_by_email(email or "")
     if user is None:
         return
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=reset_token(user))
+    link = external_url("auth.reset_password", token=reset_token(user))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"]
     send_mail(
         to=user.email,

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from saas.errors import InputError
 from saas.extensions import db
 from saas.mail import send_mail
+from saas.web.urls import external_url
 from saas.tenants.accounts import normalise_email
 from saas.tenants.context import tenant_context
 from saas.tenants.models import Invitation, Membership, User, Workspace, utcnow
@@ -38,7 +39,7 @@ def invite(actor: Membership, email: str, role: str) -> Invitation:
     invitation = Invitation(email=email, role=role, token_hash=token_hash, invited_by_id=actor.user_id,
                             expires_at=utcnow() + timedelta(days=days))
     db.session.add(invitation)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.accept_invitation", token=token)
+    link = external_url("auth.accept_invitation", token=token)
     send_mail(
         to=email,
         subject=_("%(name)s invites you to %(workspace)s on Orchard", name=actor.user.name, workspace=workspace.name),

@@ -1,7 +1,7 @@
 """Choosing the user's language: their pick, else their account's, else the browser's."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, session
+from flask import Blueprint, current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,6 +15,9 @@ def _supported() -> list[str]:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Jobs and commands: the workspace's language is not known here; English.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in _supported():
         return chosen

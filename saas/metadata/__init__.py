@@ -1,0 +1,1 @@
+"""The metadata layer: object and field definitions, pipelines, lifecycle definitions, widgets."""

@@ -1,0 +1,1 @@
+"""Built-in modules, each a plugin registered through the same hooks as third-party ones."""
