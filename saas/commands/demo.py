@@ -25,7 +25,7 @@ def demo(seed: int) -> None:
     from saas.tenants.models import Membership
     from saas.tenants.workspaces import create_workspace, workspace_by_slug
 
-    upgrade()
+    upgrade(revision="heads")
     workspace = workspace_by_slug("acme")
     if workspace is None:
         owner = accounts.user_by_email(DEMO_EMAIL) or accounts.create_user(DEMO_EMAIL, "Lin Wei", DEMO_PASSWORD)
