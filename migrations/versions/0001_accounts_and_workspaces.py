@@ -69,7 +69,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['tenant_id'], ['workspaces.id'], name=op.f('fk_api_tokens_tenant_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_api_tokens_tenant_id_id')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    sa.UniqueConstraint('tenant_id', 'token_hash', name=op.f('uq_api_tokens_tenant_id_token_hash'))
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_tenant_id'), ['tenant_id'], unique=False)
@@ -92,7 +92,7 @@ def upgrade():
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitations_tenant_id'), ['tenant_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_invitations_token_hash'), ['token_hash'], unique=False)
+        batch_op.create_index('ix_invitations_tenant_token', ['tenant_id', 'token_hash'], unique=False)
 
     op.create_table('memberships',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -122,7 +122,7 @@ def downgrade():
 
     op.drop_table('memberships')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invitations_token_hash'))
+        batch_op.drop_index('ix_invitations_tenant_token')
         batch_op.drop_index(batch_op.f('ix_invitations_tenant_id'))
 
     op.drop_table('invitations')

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from saas.extensions import db
@@ -82,12 +82,12 @@ class Invitation(TenantScoped, db.Model):
     """An e-mailed link that lets someone join a workspace with a role."""
 
     __tablename__ = "invitations"
-    __table_args__ = tenant_table_args()
+    __table_args__ = tenant_table_args(Index("ix_invitations_tenant_token", "tenant_id", "token_hash"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(20))
-    token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -105,11 +105,11 @@ class ApiToken(TenantScoped, db.Model):
     """A bearer token for the API; only its hash is stored."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = tenant_table_args()
+    __table_args__ = tenant_table_args(UniqueConstraint("tenant_id", "token_hash"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
     display_prefix: Mapped[str] = mapped_column(String(32))
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
