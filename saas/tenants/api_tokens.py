@@ -65,4 +65,5 @@ def authenticate(clear: str) -> ApiToken | None:
             return None
         token.last_used_at = utcnow()
         db.session.commit()
+        db.session.refresh(token)  # loaded while the tenant is in context
         return token

@@ -45,8 +45,9 @@ def _load_user(session_id: str) -> User | None:
 
 
 def _pull_workspace_slug(endpoint, values) -> None:
-    if values and "workspace_slug" in values:
-        g.workspace_slug = values.pop("workspace_slug")
+    # g outlives a request when an app context was already pushed (tests, jobs): reset it here.
+    g.workspace = g.membership = None
+    g.workspace_slug = values.pop("workspace_slug", None) if values else None
 
 
 def _add_workspace_slug(endpoint, values) -> None:
