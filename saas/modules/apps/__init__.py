@@ -1,0 +1,1 @@
+"""The Apps module: plugin manifests, per-workspace enablement and settings, the admin "Apps" page."""
