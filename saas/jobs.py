@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 from redis import Redis
 from rq import Queue, get_current_job
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger("saas.jobs")
 
@@ -30,35 +31,49 @@ def redis_connection() -> Redis | None:
 
 
 def enqueue(func: Callable, *args: Any, queue: str = "default", tenant_id: int | None = None,
-            after_commit: bool = False, job_id: str | None = None, **kwargs: Any) -> str | None:
+            job_id: str | None = None, **kwargs: Any) -> str | None:
     """Run func(*args, **kwargs) in the background for `tenant_id` (defaults to the one in context).
 
-    after_commit=True waits for the current transaction to commit, so the job sees its rows.
-    Returns the rq job id, or None when the job ran inline.
+    Inside an open transaction the job waits for its commit, so it sees the rows the caller
+    wrote, and is dropped on rollback. Returns the rq job id when sent now, else None.
     """
+    from saas.extensions import db
     from saas.tenants.context import current_tenant_id
 
     if tenant_id is None:
         tenant_id = current_tenant_id()
-    name = f"{func.__module__}.{func.__qualname__}"
-    if after_commit:
-        from saas.extensions import db
+    job = (f"{func.__module__}.{func.__qualname__}", tenant_id, list(args), kwargs, queue, job_id)
+    session = db.session()
+    if session.in_transaction():
+        session.info.setdefault("pending_jobs", []).append(job)
+        return None
+    return _dispatch(*job)
 
-        session = db.session()
-        if session.in_transaction():
-            event.listen(session, "after_commit",
-                         lambda s: enqueue(func, *args, queue=queue, tenant_id=tenant_id, job_id=job_id, **kwargs),
-                         once=True)
-            return None
+
+def _dispatch(name: str, tenant_id: int | None, args: list, kwargs: dict, queue: str,
+              job_id: str | None) -> str | None:
     conn = redis_connection()
     if conn is None:
-        execute(name, tenant_id, list(args), kwargs)
+        # Inline: in an app context of its own, hence a session of its own, as in a worker.
+        with current_app.app_context():
+            execute(name, tenant_id, args, kwargs)
         return None
     job = Queue(queue, connection=conn).enqueue(
-        execute, name, tenant_id, list(args), kwargs, job_id=job_id,
+        execute, name, tenant_id, args, kwargs, job_id=job_id,
         meta={"tenant_id": tenant_id}, result_ttl=86400, failure_ttl=7 * 86400,
     )
     return job.id
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending_jobs(session) -> None:
+    for job in session.info.pop("pending_jobs", []):
+        _dispatch(*job)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_jobs(session) -> None:
+    session.info.pop("pending_jobs", None)
 
 
 def _resolve(name: str) -> Callable:

@@ -42,7 +42,7 @@ def send_mail(to: str, subject: str, body: str, tenant_id: int | None = None) ->
     db.session.flush()
     log.info("mail to %s: %s\n%s", to, subject, body)
     if current_app.config["SMTP_HOST"]:
-        enqueue(deliver, message.id, queue="mail", after_commit=True)
+        enqueue(deliver, message.id, queue="mail")
     return message
 
 
