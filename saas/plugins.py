@@ -131,10 +131,13 @@ class Platform:
 
     # -- discovery ------------------------------------------------------------------------------
 
-    def load(self) -> None:
-        """Register the built-in modules and every plugin installed under the entry-point group."""
+    def load(self, extra_modules: tuple[str, ...] = ()) -> None:
+        """Register the built-in modules, every plugin installed under the entry-point group, and
+        `extra_modules` (dotted paths; the PLUGIN_MODULES setting, used to test a plugin uninstalled)."""
         for module_name in BUILTIN_MODULES:
             self._add(lambda m=module_name: importlib.import_module(m), source="builtin", fallback=module_name)
+        for module_name in extra_modules:
+            self._add(lambda m=module_name: importlib.import_module(m), source=module_name, fallback=module_name)
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
             dist = entry_point.dist.name if entry_point.dist else entry_point.value
             self._add(entry_point.load, source=dist, fallback=entry_point.name)
@@ -154,6 +157,8 @@ class Platform:
             log.exception("plugin %s failed to load", fallback)
             self._broken(fallback, source, f"{type(exc).__name__}: {exc}")
             return
+        if self.pm.is_registered(module):
+            return  # installed and also named in PLUGIN_MODULES: one registration is enough
         if manifest.name in self.plugins:
             self._broken(f"{manifest.name} ({source})", source,
                          f"another plugin named {manifest.name!r} is installed already")
@@ -192,6 +197,8 @@ class Platform:
                 continue  # wrappers would see other plugins' errors; not part of the contract
             try:
                 result = impl.function(*[kwargs[name] for name in impl.argnames])
+                if result is not None and hook_name in _RESULT_CHECKS:
+                    _RESULT_CHECKS[hook_name](result)
             except Exception as exc:
                 self._record_error(impl.plugin_name, hook_name, workspace, exc)
                 continue
@@ -208,6 +215,19 @@ class Platform:
         self.errors[(tenant_id, plugin)] = {
             "hook": hook_name, "error": f"{type(exc).__name__}: {exc}", "at": datetime.now(timezone.utc),
         }
+
+    def call_each(self, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
+        """(plugin name, result) of a platform-wide hook, for each plugin that answered."""
+        out = []
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
+            try:
+                result = impl.function(*[kwargs[name] for name in impl.argnames])
+            except Exception as exc:
+                self._record_error(impl.plugin_name, hook_name, None, exc)
+                continue
+            if result is not None:
+                out.append((impl.plugin_name, result))
+        return out
 
     def error_for(self, tenant_id: int, plugin: str) -> dict | None:
         """The last error `plugin` raised for this workspace, if any."""
@@ -235,6 +255,16 @@ class Platform:
                 self.blueprint_plugins[name] = impl.plugin_name
                 self.plugins[impl.plugin_name].blueprints.append(name)
         app.before_request(_refuse_disabled_plugin_routes)
+
+
+def _check_navigation_items(items: list[dict]) -> None:
+    # An item whose endpoint does not exist would break every page of the workspace.
+    for item in items:
+        if item.get("endpoint") not in current_app.view_functions:
+            raise ValueError(f"navigation item for unknown endpoint {item.get('endpoint')!r}")
+
+
+_RESULT_CHECKS: dict[str, Callable[[Any], None]] = {"navigation_items": _check_navigation_items}
 
 
 def _builtin_manifest(module) -> dict:
@@ -290,12 +320,14 @@ class _WorkspaceHooks:
 def init_app(app: Flask) -> None:
     """Build the app's plugin manager and teach Alembic where plugins keep their revisions."""
     platform = Platform()
-    platform.load()
+    platform.load(tuple(app.config.get("PLUGIN_MODULES") or ()))
     app.extensions["plugin_manager"] = platform.pm
     app.extensions["saas_platform"] = platform
+    from saas.modules.apps.cli import plugin_group
     from saas.modules.apps.migrations import configure_alembic
 
     configure_alembic(app)
+    app.cli.add_command(plugin_group)
 
 
 def platform_for(app: Flask) -> Platform:
