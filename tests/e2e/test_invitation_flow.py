@@ -22,7 +22,11 @@ def test_sign_up_invite_accept_switch_language_log_out(new_page, in_app, live_se
     sign_up(owner, "Lin Wei", "lin@teahouse.example", "Lin Tea House")
     home = workspace_path(owner)
 
-    owner.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
+    main_nav = owner.get_by_role("navigation", name="Main")
+    main_nav.get_by_role("link", name="Team").click()
+    # Team lives under Settings' address; only Team is the current page.
+    expect(main_nav.locator("[aria-current=page]")).to_have_count(1)
+    expect(main_nav.locator("[aria-current=page]")).to_have_text("Team")
     invite = owner.get_by_test_id("invite-form")
     invite.get_by_label("E-mail").fill("chen@teahouse.example")
     invite.get_by_label("Role").select_option("member")
