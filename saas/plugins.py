@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from typing import Any, Callable
 
 import pluggy
-from flask import Flask, abort, current_app, g, has_app_context, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 
 PROJECT = "saas"
 ENTRY_POINT_GROUP = "saas.plugins"
@@ -90,12 +90,22 @@ class HookSpecs:
         may use a plugin that needs `required_plan`. The first answer that is not None wins;
         without one, only "free" plugins or a plan of the same name are allowed."""
 
+    @hookspec
+    def record_changed(self, workspace, object_key: str, record_id: int, change: str,
+                       before: dict | None, after: dict | None) -> None:
+        """Called inside the transaction that created, updated or deleted a record (`change` is
+        "created", "updated" or "deleted"), in the workspace's tenant context. `before` and
+        `after` are the record as JSON (None before a creation and after a deletion). Work that
+        must wait for the commit goes through saas.jobs.enqueue, which waits for it."""
+
 
 # The built-in modules, registered like any plugin (each has a MANIFEST).
 BUILTIN_MODULES = (
     "saas.modules.apps.plugin",
     "saas.modules.core.plugin",
     "saas.modules.billing.plugin",
+    "saas.api.plugin",
+    "saas.modules.webhooks.plugin",
 )
 
 
@@ -354,11 +364,19 @@ def hooks(workspace=None, plugin: str | None = None):
     return _WorkspaceHooks(platform(), workspace, only=plugin)
 
 
+_CACHE_KEY = "saas.enabled_plugins"
+
+
+def _request_cache() -> dict:
+    # Kept on the request (not g, which outlives requests when an app context is already pushed).
+    return request.environ.setdefault(_CACHE_KEY, {}) if has_request_context() else {}
+
+
 def enabled_plugins(workspace) -> list[str]:
     """Names of the plugins enabled for `workspace` (cached for the request)."""
     from saas.modules.apps.services import enabled_plugin_names
 
-    cache = g.setdefault("_enabled_plugins", {}) if has_app_context() else {}
+    cache = _request_cache()
     if workspace.id not in cache:
         cache[workspace.id] = enabled_plugin_names(workspace)
     return cache[workspace.id]
@@ -366,8 +384,7 @@ def enabled_plugins(workspace) -> list[str]:
 
 def forget_enabled_plugins(workspace) -> None:
     """Drop the request's cached list after a workspace enables or disables a plugin."""
-    if has_app_context():
-        g.setdefault("_enabled_plugins", {}).pop(workspace.id, None)
+    _request_cache().pop(workspace.id, None)
 
 
 def _refuse_disabled_plugin_routes() -> None:

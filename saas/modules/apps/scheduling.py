@@ -39,8 +39,9 @@ def run_for_enabled_workspaces(plugin: str, func_name: str) -> int:
     count = 0
     for workspace in db.session.scalars(select(Workspace).order_by(Workspace.id)).all():
         if plugin in enabled_plugins(workspace):
-            enqueue(func, tenant_id=workspace.id, job_id=None)
+            enqueue(func, tenant_id=workspace.id)
             count += 1
+    db.session.commit()  # jobs enqueued inside a transaction leave when it commits
     log.info("scheduled %s of %s ran for %d workspaces", func_name, plugin, count)
     return count
 

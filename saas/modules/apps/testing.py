@@ -26,6 +26,15 @@ def make_app(tmp_path: Path, plugins: Iterable[str] = (), **config) -> Flask:
     })
     with app.app_context():
         upgrade(revision="heads")
+
+    @app.url_value_preprocessor  # runs before every before_request function
+    def _forget_previous_user(endpoint, values):
+        # Tests keep one app context across requests, so g (where Flask-Login keeps the user)
+        # outlives each request: two clients in one test would otherwise see each other's user.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     return app
 
 
@@ -73,3 +82,23 @@ def run_scheduled_jobs() -> None:
     from saas.modules.apps.scheduling import run_all_now
 
     run_all_now()
+
+
+def in_workspace(workspace):
+    """A context manager acting for `workspace` (what a request or a job of it does)."""
+    from saas.tenants.context import tenant_context
+
+    return tenant_context(workspace.id)
+
+
+def outbox(workspace=None) -> list[dict]:
+    """The mails sent so far (of `workspace` only, when given): {"to", "subject", "body"}."""
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.mail import OutboxMessage
+
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if workspace is not None:
+        query = query.where(OutboxMessage.tenant_id == workspace.id)
+    return [{"to": m.to, "subject": m.subject, "body": m.body} for m in db.session.scalars(query)]

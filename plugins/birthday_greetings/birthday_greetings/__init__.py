@@ -1,0 +1,1 @@
+"""Birthday and holiday greetings for a workspace's contacts: an Orchard plugin."""

@@ -1,0 +1,1 @@
+"""Alembic revisions of the birthday_greetings plugin: its own branch."""
