@@ -10,6 +10,7 @@ from sqlalchemy import select
 from saas.errors import InputError
 from saas.extensions import db
 from saas.mail import send_mail
+from saas.modules.billing.limits import require_capacity
 from saas.web.urls import external_url
 from saas.tenants.accounts import normalise_email
 from saas.tenants.context import tenant_context
@@ -34,6 +35,7 @@ def invite(actor: Membership, email: str, role: str) -> Invitation:
     for old in db.session.scalars(select(Invitation).where(
             Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))):
         old.revoked_at = utcnow()
+    require_capacity("seats")  # the plan's seats: members plus pending invitations
     token, token_hash = new_tenant_token(TOKEN_PREFIX, workspace.id)
     days = current_app.config["INVITATION_MAX_AGE_DAYS"]
     invitation = Invitation(email=email, role=role, token_hash=token_hash, invited_by_id=actor.user_id,
@@ -104,6 +106,7 @@ def accept(token: str, user: User) -> Workspace:
     with tenant_context(tenant_id):
         workspace, invitation = open_invitation(token)
         if membership_of(user, workspace) is None:
+            require_capacity("seats", adding=0)  # this invitation already holds its seat
             db.session.add(Membership(tenant_id=workspace.id, user_id=user.id, role=invitation.role))
         invitation.accepted_at = utcnow()
         db.session.commit()
