@@ -106,6 +106,7 @@ BUILTIN_MODULES = (
     "saas.modules.billing.plugin",
     "saas.api.plugin",
     "saas.modules.webhooks.plugin",
+    "saas.modules.imports.plugin",
 )
 
 
