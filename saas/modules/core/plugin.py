@@ -1,5 +1,42 @@
 """Hook implementations of the core module (see saas/plugins.py for the hook specifications)."""
-from saas.plugins import hookimpl  # noqa: F401
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from saas.metadata import models as metadata_models  # noqa: F401  (so Alembic sees the tables)
 from saas.modules.core import database  # noqa: F401  (foreign keys on for SQLite)
-from saas.modules.core import models  # noqa: F401  (so Alembic and relationships see the tables)
-from saas.metadata import models as metadata_models  # noqa: F401
+from saas.modules.core import models  # noqa: F401
+from saas.plugins import hookimpl
+
+
+@hookimpl
+def register_blueprints(app) -> None:
+    from saas.modules.core import objects
+    from saas.modules.core.views import register
+
+    objects.register(app)
+    register(app)
+
+
+@hookimpl
+def navigation_items(workspace) -> list[dict]:
+    return [
+        {"endpoint": "contacts.index", "label": _l("Contacts"), "icon": "user"},
+        {"endpoint": "companies.index", "label": _l("Companies"), "icon": "building"},
+        {"endpoint": "orders.index", "label": _l("Orders"), "icon": "receipt"},
+        {"endpoint": "activities.index", "label": _l("Activities"), "icon": "calendar"},
+    ]
+
+
+@hookimpl
+def workspace_created(workspace) -> None:
+    from saas.metadata.definitions import ensure_definitions
+
+    ensure_definitions()
+
+
+@hookimpl
+def demo_data(workspace, rng) -> None:
+    from saas.modules.core.demo import fill
+
+    fill(workspace, rng)
