@@ -14,7 +14,8 @@ Safe to retry (the design):
 - Each row is written inside a savepoint: a row whose values do not validate (or that the
   database refuses) rolls back alone, so no record is half written; the rest of the chunk stays.
 - A file that turns out unreadable halfway (a bad byte in another encoding, a broken quote)
-  is found while the chunk is being read, before any of it is written.
+  is found by the counting pass that reads the whole file before the first chunk, so nothing
+  is written; were it to change under us later, the chunk being read is not begun.
 - A dry run does the same work inside a savepoint per chunk that is always rolled back, so it
   reports exactly what a real run would do, row by row, and writes only its own report.
 """
@@ -26,7 +27,7 @@ import logging
 from typing import Any, Callable, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from saas.errors import InputError
@@ -192,9 +193,14 @@ def _handle_chunk(run: ImportRun, converter: _Row, chunk: list[tuple[int, int, l
 
 
 def _lock(run: ImportRun) -> ImportRun:
-    """The run re-read under a row lock for this chunk's transaction (PostgreSQL)."""
+    """Open the chunk's transaction with a write to the run's row, then re-read it.
+
+    The UPDATE takes the row lock on PostgreSQL (a second worker waits here, then sees the
+    moved checkpoint). On SQLite it makes the driver open the transaction (pysqlite begins
+    one only before a write): a SAVEPOINT outside a transaction would commit on release."""
+    db.session.execute(update(ImportRun).where(ImportRun.id == run.id).values(status="running"))
     return db.session.scalars(select(ImportRun).where(ImportRun.id == run.id)
-                              .with_for_update().execution_options(populate_existing=True)).one()
+                              .execution_options(populate_existing=True)).one()
 
 
 def _chunks(run: ImportRun) -> Iterator[list[tuple[int, int, list[str]]]]:
