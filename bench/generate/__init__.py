@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import psycopg
+from flask import Flask
 
 from bench.generate.checks import broken_references
 from bench.generate.copy import SkipTable, copy_rows, table_info
@@ -67,21 +68,27 @@ def remove(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
-def generate(owner_url: str, scale: Scale, seed: int = 1, progress: Progress | None = None) -> GenerationReport:
-    """Replace the bench data in the database at `owner_url` (the tables' owner) with a fresh dataset."""
+def generate(owner_url: str, scale: Scale, seed: int = 1, progress: Progress | None = None,
+             app: Flask | None = None) -> GenerationReport:
+    """Replace the bench data in the database at `owner_url` (the tables' owner) with a fresh dataset.
+
+    With `app` (an app on the same database), each workspace is first set up the way the app sets
+    up a new one (its workspace_created hooks: standard field definitions, billing account ...).
+    """
     from saas.tenants.passwords import hash_password
 
     progress = progress or Progress()
     started = time.monotonic()
     report = GenerationReport(fingerprint(scale, seed))
-    with psycopg.connect(owner_url) as conn:
+    # Autocommit: each `with conn.transaction()` below is a real transaction, not a savepoint.
+    with psycopg.connect(owner_url, autocommit=True) as conn:
         remove(conn)
         infos = {t.table: table_info(conn, t.table) for t in WORKSPACE_TABLES}
         for table, info in infos.items():
             if info is None:
                 report.skipped[table] = "no such table yet"
         control = {t: table_info(conn, t) for t in CONTROL_TABLES}
-        ids = Ids({t: _max_id(conn, t) for t in (*CONTROL_TABLES, *(t for t, i in infos.items() if i))})
+        ids = Ids({t: _max_id(conn, t) for t in CONTROL_TABLES})
         sizes = scale.workspace_sizes()
         fast = conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]
         plans = _plans(sizes, seed, ids)
@@ -90,12 +97,23 @@ def generate(owner_url: str, scale: Scale, seed: int = 1, progress: Progress | N
             report.rows["workspaces"] = copy_rows(conn, control["workspaces"], _workspace_rows(plans, report.fingerprint))
             report.rows["users"] = copy_rows(conn, control["users"], _user_rows(plans, password_hash))
             report.rows["memberships"] = copy_rows(conn, control["memberships"], _membership_rows(plans, ids))
+        _move_sequences(conn, ids.used())
+        if app is not None:
+            _set_up_workspaces(app, plans, progress, scale)
+        # Ids of the records start after whatever the set-up wrote through the sequences.
+        for table, info in infos.items():
+            if info is not None:
+                ids.start_after(table, _max_id(conn, table))
         total_contacts = sum(sizes)
         done_contacts = 0
         for plan in plans:
             with conn.transaction():
                 # Row-level security is forced on tenant tables, for their owner too: act as the workspace.
                 conn.execute("select set_config('app.tenant_id', %s, true)", (str(plan.tenant_id),))
+                plan.object_ids = dict(conn.execute(
+                    "select key, id from object_definitions where tenant_id = %s", (plan.tenant_id,)).fetchall())
+                plan.has_version = conn.execute("select exists(select 1 from metadata_versions where tenant_id = %s)",
+                                                (plan.tenant_id,)).fetchone()[0]
                 if fast:
                     # A superuser may skip the per-row foreign key triggers (2-3x faster); the
                     # references are then checked set-based once at the end.
@@ -110,6 +128,9 @@ def generate(owner_url: str, scale: Scale, seed: int = 1, progress: Progress | N
                         report.skipped[generator.table] = str(why)
                         continue
                     report.rows[generator.table] = report.rows.get(generator.table, 0) + n
+                # The custom fields are new metadata: move the version on, so no cache keeps the old fields.
+                conn.execute("update metadata_versions set version = version + 1 where tenant_id = %s",
+                             (plan.tenant_id,))
             done_contacts += plan.size
             elapsed = time.monotonic() - started
             progress.update(f"[generate {scale.name}] workspace {plan.index + 1}/{len(plans)} · "
@@ -129,6 +150,25 @@ def generate(owner_url: str, scale: Scale, seed: int = 1, progress: Progress | N
                   f"({report.total_rows / max(report.seconds, 1e-6):,.0f} rows/s)"
                   + "".join(f"; skipped {t}: {why}" for t, why in report.skipped.items()))
     return report
+
+
+def _set_up_workspaces(app: Flask, plans: list[WorkspacePlan], progress: Progress, scale: Scale) -> None:
+    """Run the app's workspace set-up for each workspace, as saas.tenants.workspaces.create_workspace does."""
+    from saas.extensions import db
+    from saas.plugins import hooks
+    from saas.tenants.context import tenant_context
+    from saas.tenants.models import Workspace
+
+    ids = [plan.tenant_id for plan in plans]
+    ids.sort()
+    with app.app_context():
+        for n, tenant_id in enumerate(ids, start=1):
+            workspace = db.session.get(Workspace, tenant_id)
+            with tenant_context(tenant_id):
+                hooks().workspace_created(workspace=workspace)
+                db.session.commit()
+            progress.update(f"[generate {scale.name}] set up workspace {n}/{len(ids)} through the app's hooks")
+        db.session.remove()
 
 
 def _max_id(conn: psycopg.Connection, table: str) -> int:

@@ -20,6 +20,9 @@ class Ids:
     def __init__(self, start_after: dict[str, int]):
         self._last = dict(start_after)
 
+    def start_after(self, table: str, last: int) -> None:
+        self._last[table] = max(self._last.get(table, 0), last)
+
     def next(self, table: str) -> int:
         self._last[table] = self._last.get(table, 0) + 1
         return self._last[table]
@@ -43,7 +46,8 @@ class WorkspacePlan:
     member_ids: list[int]              # users of the workspace, the owner first
     rng: random.Random
     ids: Ids
-    object_ids: dict[str, int] = field(default_factory=dict)
+    object_ids: dict[str, int] = field(default_factory=dict)   # object key -> object_definitions.id
+    has_version: bool = False                                   # a metadata_versions row exists
     company_ids: list[int] = field(default_factory=list)
     contacts: list[tuple[int, int | None]] = field(default_factory=list)   # (id, company_id)
 

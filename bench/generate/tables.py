@@ -64,7 +64,10 @@ OBJECTS = (("contact", "Contact", "Contacts", "联系人"), ("company", "Company
 
 @workspace_table("object_definitions")
 def object_definitions(plan: WorkspacePlan) -> Iterator[dict]:
+    # The app's workspace set-up (the workspace_created hooks) normally made these already.
     for position, (key, label, plural, zh) in enumerate(OBJECTS):
+        if key in plan.object_ids:
+            continue
         plan.object_ids[key] = plan.ids.next("object_definitions")
         yield {"id": plan.object_ids[key], "tenant_id": plan.tenant_id, "key": key, "position": position,
                "labels": {"en": label, "zh_Hans": zh}, "plural_labels": {"en": plural, "zh_Hans": zh},
@@ -85,7 +88,8 @@ def field_definitions(plan: WorkspacePlan) -> Iterator[dict]:
 
 @workspace_table("metadata_versions")
 def metadata_versions(plan: WorkspacePlan) -> Iterator[dict]:
-    yield {"id": plan.ids.next("metadata_versions"), "tenant_id": plan.tenant_id, "version": 1}
+    if not plan.has_version:
+        yield {"id": plan.ids.next("metadata_versions"), "tenant_id": plan.tenant_id, "version": 1}
 
 
 # --- core records --------------------------------------------------------------------------

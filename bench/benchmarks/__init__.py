@@ -1,0 +1,28 @@
+"""The benchmarks, by name: each takes a BenchContext and returns rows of the results table.
+
+To add one, write `run(ctx) -> list[Row]` in a module here and list it below.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from bench.context import BenchContext
+from bench.measure import Row
+
+
+def _lazy(module: str) -> Callable[[BenchContext], list[Row]]:
+    def run(ctx: BenchContext) -> list[Row]:
+        import importlib
+
+        return importlib.import_module(f"bench.benchmarks.{module}").run(ctx)
+    return run
+
+
+BENCHMARKS: dict[str, tuple[str, Callable[[BenchContext], list[Row]]]] = {
+    "list": ("contact list page: query builder vs raw SQL, keyset page 200, custom field with/without index",
+             _lazy("list_query")),
+    "scoping": ("ORM tenant scoping vs raw SQL and vs a hand-written filter", _lazy("scoping")),
+    "rls": ("row-level security: app role vs owner", _lazy("rls")),
+    "http": ("HTTP load from wrk on loopback against gunicorn; web worker peak RSS", _lazy("http_load")),
+    "jobs": ("rq worker peak RSS after the largest job", _lazy("jobs")),
+}
