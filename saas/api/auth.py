@@ -1,0 +1,56 @@
+"""Bearer-token authentication: the token decides the workspace and its scopes.
+
+`Authorization: Bearer orch_<workspace id>_<secret>`. A valid token enters its workspace's tenant
+context for the rest of the request (the ORM scoping and PostgreSQL row-level security follow);
+a missing, unknown or revoked token answers 401. Scopes: "<object path>:read" and
+"<object path>:write" per object (write includes read of the same object), "metadata:admin"
+to change field definitions.
+"""
+from __future__ import annotations
+
+from flask import g, request
+from flask_babel import gettext as _
+
+from saas.api.errors import ApiError
+from saas.extensions import db
+from saas.tenants import api_tokens
+from saas.tenants.context import set_tenant
+from saas.tenants.models import ApiToken, Workspace
+
+METADATA_ADMIN = "metadata:admin"
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+def authenticate_request() -> ApiToken:
+    """Check the bearer token, enter its workspace (g.workspace, g.api_token, tenant context)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, clear = header.partition(" ")
+    if scheme.lower() != "bearer" or not clear.strip():
+        raise _unauthorized(_("Send an API token as “Authorization: Bearer <token>”."))
+    token = api_tokens.authenticate(clear.strip())
+    workspace = db.session.get(Workspace, token.tenant_id) if token is not None else None
+    if token is None or workspace is None:
+        raise _unauthorized(_("This API token is not valid or was revoked."))
+    g.api_token, g.workspace, g.membership = token, workspace, None
+    set_tenant(workspace.id)
+    return token
+
+
+def has_scope(scope: str) -> bool:
+    """Whether the request's token carries `scope` (a write scope includes its read scope)."""
+    scopes = set(g.api_token.scopes or [])
+    if scope in scopes:
+        return True
+    if scope.endswith(":read"):
+        return scope[: -len(":read")] + ":write" in scopes
+    return False
+
+
+def require_scope(scope: str) -> None:
+    """Raise 403 unless the token carries `scope`."""
+    if not has_scope(scope):
+        raise ApiError(403, "insufficient_scope",
+                       _("This token lacks the scope “%(scope)s”.", scope=scope), {"scope": scope})

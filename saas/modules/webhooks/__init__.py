@@ -1,0 +1,1 @@
+"""Outbound webhooks: workspaces subscribe URLs to record events; deliveries are signed and retried."""
