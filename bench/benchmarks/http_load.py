@@ -164,7 +164,9 @@ def run(ctx: BenchContext) -> list[Row]:
         rows.append(Row("http", f"{kind} alone: throughput", "req/s", Stats.single(result["rps"]),
                         Stats.single(ceiling["rps"]), ceiling_name, None,
                         f"p50 {result['p50_us'] / 1000:.1f} ms, p95 {result['p95_us'] / 1000:.1f} ms, "
-                        f"{result['errors']} errors in {result['requests']:,} requests"))
+                        f"{result['errors']} errors in {result['requests']:,} requests"
+                        + (" (the token's per-plan API rate limit answers 429 once spent)"
+                           if kind.startswith("API") and result["errors"] else "")))
     peak = max(m["VmHWM"] for m in after.values()) / 1024
     start = max(m["VmRSS"] for m in before.values()) / 1024
     rows.append(Row("memory", "gunicorn worker peak RSS after the load", "MiB", Stats.single(peak), Stats.single(start),
