@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 DEFAULT_DATABASE = "orchard_bench"
 DEFAULT_APP_URL = f"postgresql://orchard_dev_app@127.0.0.1:5432/{DEFAULT_DATABASE}"
 DEFAULT_OWNER_URL = f"postgresql://postgres@127.0.0.1:5432/{DEFAULT_DATABASE}"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 @dataclass(frozen=True)
