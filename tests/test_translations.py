@@ -4,6 +4,7 @@ from the code here, so a string added without `make extract` fails too."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,8 @@ def _placeholders(text: str) -> list[str]:
     return sorted(p for p in PLACEHOLDER.findall(text) if p != "%%")
 
 
-def _strings_in_code() -> set[str]:
+@cache
+def _strings_in_code() -> frozenset[str]:
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
 
@@ -57,7 +59,7 @@ def _strings_in_code() -> set[str]:
             str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=wanted):
         if message:
             found.add(_key(message))
-    return found
+    return frozenset(found)
 
 
 def _problems(message: Message | None, msgid: str) -> list[str]:
