@@ -38,7 +38,7 @@ def machine_summary() -> str:
         memory = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM"
     except (ValueError, OSError, AttributeError):
         memory = "RAM unknown"
-    return (f"{cpu}, {os.cpu_count()} CPUs, {memory}, {platform.system()} {platform.release()}, "
+    return (f"{cpu}, {os.cpu_count()} CPUs, {memory}, {platform.system()}, "
             f"Python {platform.python_version()}")
 
 
