@@ -80,11 +80,14 @@ def upsert(object_key: str, key: Any, items: Any,
                             "error": {"code": exc.code, "message": str(exc.message),
                                       "fields": {k: str(v) for k, v in exc.fields.items()}}})
             continue
-        except (DataError, IntegrityError):
+        except (DataError, IntegrityError, OverflowError) as exc:
+            from saas.api.errors import is_not_null_violation
+
             counts["failed"] += 1
+            message = (_("A required field is empty.") if isinstance(exc, IntegrityError) and is_not_null_violation(exc)
+                       else _("A value is too long or out of range."))
             results.append({"index": index, "status": "error", "id": None,
-                            "error": {"code": "invalid", "message": _("A value is too long or out of range."),
-                                      "fields": {}}})
+                            "error": {"code": "invalid", "message": message, "fields": {}}})
             continue
         counts[status] += 1
         results.append({"index": index, "status": status, "id": record.id, "error": None})

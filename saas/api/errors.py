@@ -98,15 +98,29 @@ def register_handlers(bp) -> None:
         log.warning("API: the database refused a value: %s", exc.orig)
         return error_response(422, "invalid", _("A value is too long or out of range."))
 
+    @bp.errorhandler(OverflowError)
+    def _overflow(exc: OverflowError):
+        # SQLite takes integers up to 2**63: a bigger id (a reference, a filter) is bad input.
+        db.session.rollback()
+        return error_response(422, "invalid", _("A value is too long or out of range."))
+
     @bp.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError):
         db.session.rollback()
         log.warning("API: integrity error: %s", exc.orig)
+        if is_not_null_violation(exc):
+            # A required value that the field types let through empty (e.g. "" for a name).
+            return error_response(422, "invalid", _("A required field is empty."))
         return error_response(409, "conflict", _("This conflicts with another record; nothing was saved."))
 
     @bp.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return http_error(exc)
+
+
+def is_not_null_violation(exc: IntegrityError) -> bool:
+    """Whether the database refused an empty required column (PostgreSQL 23502, SQLite's message)."""
+    return getattr(exc.orig, "sqlstate", None) == "23502" or "NOT NULL" in str(exc.orig).upper()
 
 
 def install(app: Flask) -> None:
