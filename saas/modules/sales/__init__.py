@@ -1,0 +1,1 @@
+"""The sales module: pipelines, deals, the kanban board, leads, tasks and the forecast."""
