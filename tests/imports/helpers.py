@@ -16,3 +16,17 @@ def start(text: str | bytes, *, columns=None, match_on=None, on_duplicate="skip"
     run.status = "queued"
     db.session.commit()
     return importer.run_import(run.id)
+
+
+def work_off_jobs() -> None:
+    """Run the queued jobs now (with Redis they wait in rq; without it they ran inline already)."""
+    from flask import current_app
+    from rq import SimpleWorker
+
+    from saas.jobs import QUEUES, redis_connection
+
+    connection = redis_connection()
+    if connection is not None:
+        # An app context of its own, as in a worker: the job's session is not the test's.
+        with current_app.app_context():
+            SimpleWorker(list(QUEUES), connection=connection).work(burst=True)

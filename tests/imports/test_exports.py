@@ -15,6 +15,7 @@ from saas.modules.imports import exports
 from saas.modules.imports.exports import escape_cell
 from saas.tenants.context import tenant_context
 from tests.conftest import login
+from tests.imports.helpers import work_off_jobs
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -88,13 +89,15 @@ def test_export_routes_stream_small_exports(client, people, tenant):
 
 def test_large_exports_run_as_a_job_with_a_download_link(app, client, people, tenant):
     app.config["EXPORT_INLINE_ROWS"] = 2
+    tenant_id = tenant.id  # a job run by rq here ends with its session removed: keep plain values
     login(client, tenant.owner.email)
     response = client.get(f"/w/{tenant.slug}/data/exports/contact.csv?columns=name,email&sort=name")
     assert response.status_code == 302
     status_url = response.headers["Location"]
+    work_off_jobs()
     page = client.get(status_url, headers={"HX-Request": "true"})
     assert page.status_code == 200 and b"export-download" in page.data
-    with tenant_context(tenant.id):
+    with tenant_context(tenant_id):
         run = exports.get_export(int(status_url.rstrip("/").rsplit("/", 1)[-1]))
         assert run.status == "done" and run.done_rows == 3
     download = client.get(f"{status_url}/download")
@@ -108,10 +111,12 @@ def test_export_files_are_served_only_to_their_workspace(app, client, people, te
 
     app.config["EXPORT_INLINE_ROWS"] = 0
     other = factories.workspace_with_owner("Beta Foods", "owner@beta.example")
+    other_slug, other_email = other.slug, other.owner.email
     login(client, tenant.owner.email)
     status_url = client.get(f"/w/{tenant.slug}/data/exports/contact.csv").headers["Location"]
+    work_off_jobs()
     client.post("/logout")
-    login(client, other.owner.email)
+    login(client, other_email)
     assert client.get(f"{status_url}/download").status_code == 404
     export_id = status_url.rstrip("/").rsplit("/", 1)[-1]
-    assert client.get(f"/w/{other.slug}/data/exports/{export_id}/download").status_code == 404
+    assert client.get(f"/w/{other_slug}/data/exports/{export_id}/download").status_code == 404
