@@ -6,7 +6,7 @@ transaction otherwise, so with an Idempotency-Key a retry replays the same resul
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -43,10 +43,8 @@ def find_by(object_key: str, f, value: Any):
     return db.session.scalar(select(model).where(condition(model, f, "eq", stored)).limit(1))
 
 
-def upsert(object_key: str, key: Any, items: Any,
-           on_change: Callable[[str, int, str, dict | None, dict], None] | None = None) -> dict:
+def upsert(object_key: str, key: Any, items: Any) -> dict:
     """Create or update each item by its `key` field; returns {"results", "created", "updated", "failed"}."""
-    from saas.api.serialize import record_json
     from saas.modules.core.records import create_record, update_record
 
     f = _key_field(object_key, key)
@@ -63,17 +61,15 @@ def upsert(object_key: str, key: Any, items: Any,
             if item.get(f.key) in (None, ""):
                 raise InputError({f.key: _("Give the record's “%(key)s”.", key=f.key)})
             with db.session.begin_nested():
+                # The record services call the record_changed hook inside this savepoint: a
+                # refused item's events (webhook deliveries) are undone with it.
                 record = find_by(object_key, f, item[f.key])
                 if record is None:
                     record = create_record(object_key, item)
-                    status, before = "created", None
+                    status = "created"
                 else:
-                    before = record_json(object_key, record)
                     update_record(object_key, record, item)
                     status = "updated"
-                after = record_json(object_key, record)
-                if on_change is not None and (status == "created" or before != after):
-                    on_change(object_key, record.id, status, before, after)
         except InputError as exc:
             counts["failed"] += 1
             results.append({"index": index, "status": "error", "id": None,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import abort, g, request, url_for
 from flask_babel import gettext as _
 
-from saas.api import events
 from saas.api.auth import require_scope
 from saas.api.blueprint import bp
 from saas.api.bulk import upsert
@@ -90,10 +89,9 @@ def create_record(obj: ApiObject):
     data = json_body()
 
     def handle():
+        # The record services call the record_changed hook (webhooks ...) in this transaction.
         record = records.create_record(obj.key, data)
-        after = record_json(obj.key, record)
-        events.record_changed(obj.key, record.id, events.CREATED, None, after)
-        return after, 201
+        return record_json(obj.key, record), 201
 
     response = idempotent(data, handle)
     if response.status_code == 201:
@@ -111,7 +109,7 @@ def bulk_upsert(obj: ApiObject):
                        {k: _("There is no such field.") for k in sorted(unknown)})
 
     def handle():
-        return upsert(obj.key, data.get("key"), data.get("records"), on_change=events.record_changed), 200
+        return upsert(obj.key, data.get("key"), data.get("records")), 200
 
     return idempotent(data, handle)
 
@@ -135,11 +133,8 @@ def update_record(obj: ApiObject, record_id: int):
     _writable(obj)
     record = _record_or_404(obj, record_id)
     data = json_body()
-    before = record_json(obj.key, record)
     records.update_record(obj.key, record, data)
     after = record_json(obj.key, record)
-    if after != before:
-        events.record_changed(obj.key, record.id, events.UPDATED, before, after)
     db.session.commit()
     return after
 
@@ -148,8 +143,6 @@ def update_record(obj: ApiObject, record_id: int):
 def delete_record(obj: ApiObject, record_id: int):
     _writable(obj)
     record = _record_or_404(obj, record_id)
-    before = record_json(obj.key, record)
     records.delete_records(obj.key, [record.id])
-    events.record_changed(obj.key, record_id, events.DELETED, before, None)
     db.session.commit()
     return "", 204
