@@ -72,3 +72,16 @@ def test_report_lists_plan_status_and_mrr(runner, two_workspaces):
     assert lines[b.slug][1:3] == ["starter", "manual"] and lines[b.slug][-1] == "$24.17"
     assert lines["gamma-tea"][1:3] == ["free", "none"] and lines["gamma-tea"][-1] == "0"
     assert result.output.splitlines()[-1] == "3 workspaces; MRR: $123.17"
+
+
+def test_the_demo_company_is_on_pro(app, two_workspaces):
+    import random
+
+    from saas.plugins import hooks
+
+    a, _b = two_workspaces
+    hooks(workspace=a.workspace, plugin="billing").demo_data(rng=random.Random(1))
+    db.session.commit()
+    assert a.workspace.plan == "pro"
+    with tenant_context(a.id):
+        assert account_for(a.workspace).status == "manual"

@@ -71,3 +71,13 @@ def plan_includes(workspace_plan: str, required_plan: str) -> bool | None:
     if workspace_plan not in order or required_plan not in order:
         return None
     return order.index(workspace_plan) >= order.index(required_plan)
+
+
+@hookimpl
+def demo_data(workspace, rng) -> None:
+    """The demo company pays for Pro (by hand: the demo runs without Stripe), so its team fits."""
+    from saas.extensions import db
+    from saas.modules.billing.accounts import set_plan
+
+    set_plan(workspace, "pro")
+    db.session.flush()  # inside the workspace's context: the caller commits after leaving it
