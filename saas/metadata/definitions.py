@@ -355,3 +355,19 @@ def reorder(object_key: str, field_ids: list[int]) -> None:
         row.position = (position + 1) * 10
     db.session.flush()
     bump_version()
+
+
+def get_field_row(field_id: int) -> FieldDefinition | None:
+    """A live field definition of the workspace in context by id, or None."""
+    return db.session.scalar(select(FieldDefinition).where(FieldDefinition.id == field_id,
+                                                           FieldDefinition.removed_at.is_(None)))
+
+
+def object_key_of(row: FieldDefinition) -> str:
+    return db.session.scalar(select(ObjectDefinition.key).where(ObjectDefinition.id == row.object_id))
+
+
+def snapshot(row: FieldDefinition) -> Field:
+    """A Field snapshot of a definition row (for the query builder's expressions)."""
+    object_key = object_key_of(row)
+    return _snapshot(row, object_key, object_type(object_key))

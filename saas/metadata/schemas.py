@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError
 
 from saas.errors import InputError
 from saas.metadata.definitions import cached, fields
+from saas.metadata.objects import object_type
 from saas.metadata.types import marshmallow_field
 
 
@@ -29,10 +30,14 @@ def schema_for(object_key: str) -> Schema:
     """The schema of the object's editable fields in the workspace in context (cached by version)."""
     def build() -> Schema:
         declared = {}
+        spec = object_type(object_key)
         for f in fields(object_key):
             if not f.editable:
                 continue
-            kwargs: dict[str, Any] = {"allow_none": not (f.required and not f.hidden)}
+            column = spec.model.__table__.c.get(f.column) if (spec and f.column) else None
+            # A NOT NULL column with a default may be left out, but not emptied.
+            nullable = column is None or column.nullable
+            kwargs: dict[str, Any] = {"allow_none": nullable and not (f.required and not f.hidden)}
             # A hidden field is not in the forms, so it cannot be demanded from them.
             if f.required and not f.hidden:
                 kwargs["required"] = True
@@ -54,6 +59,13 @@ def flatten_messages(messages: Any) -> str:
 
 def load_values(object_key: str, data: dict, partial: bool = False) -> dict:
     """Validate and convert `data` ({field key: value}); raises InputError with a message per field."""
+    if not isinstance(data, dict):
+        raise InputError(message=str(RecordSchema.error_messages["type"]))
+    # Blank text is no value: a required field left blank is missing, not "".
+    data = {key: None if isinstance(value, str) and not value.strip() else value for key, value in data.items()}
+    for f in fields(object_key):
+        if f.type == "multi_select" and f.key in data and data[f.key] is None:
+            data[f.key] = []                  # no options chosen is an empty list
     try:
         return schema_for(object_key).load(data, partial=partial)
     except ValidationError as exc:

@@ -47,3 +47,15 @@ RECORD_FACTORIES = {
     "activity_id": activity,
     "view_id": saved_view,
 }
+
+
+def field(tenant):
+    from saas.metadata import definitions
+    from saas.metadata.models import FieldDefinition
+
+    row = definitions.add_field("contact", labels={"en": "Shoe size"}, type="number")
+    db.session.commit()
+    return row.id, _state(FieldDefinition, row.id)
+
+
+RECORD_FACTORIES["field_id"] = field

@@ -8,6 +8,16 @@ from saas.modules.core import database  # noqa: F401  (foreign keys on for SQLit
 from saas.modules.core import models  # noqa: F401
 from saas.plugins import hookimpl
 
+MANIFEST = {
+    "name": "core",
+    "title": _l("Records"),
+    "version": "1.0.0",
+    "publisher": "Orchard",
+    "description": _l("Contacts, companies, orders and activities, with custom fields and saved views."),
+    "plan": "free",
+    "always_on": True,
+}
+
 
 @hookimpl
 def register_blueprints(app) -> None:
@@ -20,12 +30,18 @@ def register_blueprints(app) -> None:
 
 @hookimpl
 def navigation_items(workspace) -> list[dict]:
-    return [
+    from saas.tenants.request import can
+
+    items = [
         {"endpoint": "contacts.index", "label": _l("Contacts"), "icon": "user"},
         {"endpoint": "companies.index", "label": _l("Companies"), "icon": "building"},
         {"endpoint": "orders.index", "label": _l("Orders"), "icon": "receipt"},
         {"endpoint": "activities.index", "label": _l("Activities"), "icon": "calendar"},
+        {"endpoint": "search.index", "label": _l("Search"), "icon": "search"},
     ]
+    if can("settings.manage"):
+        items.append({"endpoint": "studio.index", "label": _l("Fields"), "icon": "sliders"})
+    return items
 
 
 @hookimpl

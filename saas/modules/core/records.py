@@ -114,6 +114,24 @@ def _apply(object_key: str, record, values: dict, user_id: int | None, history: 
     return changes
 
 
+def record_json(object_key: str, record) -> dict:
+    """A record as JSON: its id and every live field's value, standard and custom side by side."""
+    fields = field_map(object_key)
+    return {"id": record.id, **{key: to_storage(f.type, value_of(record, f)) for key, f in fields.items()}}
+
+
+def _emit(object_key: str, record_id: int, change: str, before: dict | None, after: dict | None) -> None:
+    """Tell the enabled plugins of the workspace in context (hook record_changed)."""
+    from flask import g
+
+    from saas.plugins import hooks
+    from saas.tenants.models import Workspace
+
+    workspace = g.get("workspace") or db.session.get(Workspace, _current_tenant())
+    hooks(workspace=workspace).record_changed(object_key=object_key, record_id=record_id, change=change,
+                                              before=before, after=after)
+
+
 def create_record(object_key: str, data: dict, user_id: int | None = None):
     """A new record from `data` ({field key: value}); InputError with a message per field if bad."""
     spec = spec_of(object_key)
@@ -127,14 +145,18 @@ def create_record(object_key: str, data: dict, user_id: int | None = None):
     db.session.add(record)
     db.session.flush()
     db.session.add(FieldChange(object_key=object_key, record_id=record.id, field_key=CREATED, user_id=user_id))
+    _emit(object_key, record.id, "created", None, record_json(object_key, record))
     return record
 
 
 def update_record(object_key: str, record, data: dict, user_id: int | None = None) -> list[FieldChange]:
     """Change the given fields of a record, recording each change (who, when, old, new)."""
     values = load_values(object_key, data, partial=True)
+    before = record_json(object_key, record)
     changes = _apply(object_key, record, values, user_id, history=True)
     db.session.flush()
+    if changes:
+        _emit(object_key, record.id, "updated", before, record_json(object_key, record))
     return changes
 
 
@@ -145,8 +167,10 @@ def bulk_update(object_key: str, record_ids: Iterable[int], data: dict, user_id:
     rows = list(db.session.scalars(select(spec.model).where(spec.model.id.in_(list(record_ids)))))
     changed = 0
     for record in rows:
+        before = record_json(object_key, record)
         if _apply(object_key, record, dict(values), user_id, history=True):
             changed += 1
+            _emit(object_key, record.id, "updated", before, record_json(object_key, record))
     db.session.flush()
     return changed
 
@@ -154,9 +178,12 @@ def bulk_update(object_key: str, record_ids: Iterable[int], data: dict, user_id:
 def delete_records(object_key: str, record_ids: Iterable[int]) -> int:
     """Delete records of the workspace in context with their history; returns how many."""
     spec = spec_of(object_key)
-    ids = list(db.session.scalars(select(spec.model.id).where(spec.model.id.in_(list(record_ids)))))
-    if not ids:
+    rows = list(db.session.scalars(select(spec.model).where(spec.model.id.in_(list(record_ids)))))
+    if not rows:
         return 0
+    ids = [row.id for row in rows]
+    for row in rows:
+        _emit(object_key, row.id, "deleted", record_json(object_key, row), None)
     # References that must not take their rows along: the company of a contact or an order.
     if spec.model is Company:
         db.session.execute(update(Contact).where(Contact.company_id.in_(ids)).values(company_id=None))
