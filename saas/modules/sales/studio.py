@@ -44,12 +44,12 @@ def index():
         else:
             flash(_("Pipeline added with the usual stages; rename and reorder them below."), "success")
             return redirect(url_for(".show", pipeline_id=pipeline.id))
-    return render_template("sales/pipelines.html", pipelines=pipelines.pipelines("deal"), languages=LANGUAGES,
+    return render_template("sales/pipelines.html", pipelines=pipelines.pipelines("deal"), label_languages=LANGUAGES,
                            errors=errors, form=form), 422 if errors else 200
 
 
 def _page(pipeline, errors=None, form=None, stage_errors=None, status=200):
-    return render_template("sales/pipeline.html", pipeline=pipeline, languages=LANGUAGES, errors=errors or {},
+    return render_template("sales/pipeline.html", pipeline=pipeline, label_languages=LANGUAGES, errors=errors or {},
                            form=form, stage_errors=stage_errors or {}, outcomes=pipelines.OUTCOMES,
                            counts={s.id: pipelines.records_in_stage(s) for s in pipeline.stages}), status
 
