@@ -10,10 +10,11 @@ PORT ?= 5000
 ## setup: the virtualenv with every Python package, the npm assets, the compiled catalogs
 setup: $(BIN)/saas saas/web/static/vendor/htmx.min.js catalogs
 
-$(BIN)/saas: pyproject.toml
+$(BIN)/saas: pyproject.toml plugins/birthday_greetings/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e plugins/birthday_greetings
 	touch $(BIN)/saas
 
 saas/web/static/vendor/htmx.min.js: package.json package-lock.json

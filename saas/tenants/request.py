@@ -47,6 +47,7 @@ def _load_user(session_id: str) -> User | None:
 def _pull_workspace_slug(endpoint, values) -> None:
     # g outlives a request when an app context was already pushed (tests, jobs): reset it here.
     g.workspace = g.membership = None
+    g.pop("_login_user", None)  # Flask-Login's cache of the user, loaded anew per request
     g.workspace_slug = values.pop("workspace_slug", None) if values else None
 
 
