@@ -98,6 +98,15 @@ class HookSpecs:
         `after` are the record as JSON (None before a creation and after a deletion). Work that
         must wait for the commit goes through saas.jobs.enqueue, which waits for it."""
 
+    @hookspec
+    def lifecycle_conditions(self, workspace) -> list[dict]:
+        """Called when the lifecycle rule editor or an evaluation needs the condition types of the
+        workspace: return `{"key", "label", "params": [{"name", "label", "type", "choices",
+        "default", "required", "minimum"}], "sql": f}` items, where `f(contact, params, today)`
+        returns a boolean SQLAlchemy expression over the contacts table `contact` (e.g. an EXISTS
+        on the plugin's own table where `contact_id == contact.c.id`). It must compile on SQLite
+        and PostgreSQL: one statement evaluates every customer at once."""
+
 
 # The built-in modules, registered like any plugin (each has a MANIFEST).
 BUILTIN_MODULES = (
@@ -108,6 +117,7 @@ BUILTIN_MODULES = (
     "saas.modules.webhooks.plugin",
     "saas.modules.imports.plugin",
     "saas.modules.sales.plugin",
+    "saas.modules.lifecycle.plugin",
 )
 
 

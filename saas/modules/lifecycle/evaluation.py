@@ -1,0 +1,172 @@
+"""Assigning stages: one SQL statement decides every customer's stage by rule priority.
+
+    target = CASE WHEN <rule 1 holds> THEN <its stage> WHEN <rule 2 holds> ... ELSE <current stage> END
+
+Order and activity figures come from one grouped CTE per table. The full re-evaluation writes the
+moves with one INSERT ... SELECT and applies them with one UPDATE ... FROM; the event path runs the
+same SELECT for one customer. A customer no rule matches keeps their stage (or gets the first one),
+and the target depends only on the customer's data, never on their current stage, so a second pass
+changes nothing: rules cannot bounce a customer back and forth.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Iterable
+
+from sqlalchemy import and_, case, func, insert, literal, null, or_, select, update
+
+from saas.extensions import db
+from saas.metadata import lifecycle as definitions
+from saas.modules.core.models import Activity, Contact, Order
+from saas.modules.lifecycle.conditions import NOT_COUNTED_STATUSES, Context, condition_sql, condition_types
+from saas.modules.lifecycle.models import LifecycleMove, LifecycleRule
+from saas.tenants.context import current_tenant_id
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Plan:
+    """The rules of the workspace compiled to SQL: the statement and what it needs."""
+
+    statement: object            # select(contact_id, from_stage, to_stage, rule_id, rule_name, source)
+    rules: list[LifecycleRule]
+
+
+def active_rules() -> list[LifecycleRule]:
+    """The enabled rules whose stage still exists, by priority."""
+    return list(db.session.scalars(select(LifecycleRule).where(LifecycleRule.enabled.is_(True))
+                                   .order_by(LifecycleRule.position, LifecycleRule.id)))
+
+
+def _rule_sql(ctx: Context, rule: LifecycleRule, types: dict):
+    parts = [condition_sql(ctx, c, types) for c in rule.conditions or []]
+    if not parts:
+        return literal(False)
+    return and_(*parts) if rule.match != "any" else or_(*parts)
+
+
+def _aggregate_ctes(ctx: Context, tenant_id: int, contact_ids: list[int] | None):
+    """One grouped CTE per source table with every aggregate the rules asked for."""
+    ctes = {}
+    sources = {"orders": (Order.__table__, "ordered_on", "amount"), "activities": (Activity.__table__, "occurred_at", None)}
+    for source, (table, moment_col, amount_col) in sources.items():
+        wanted = [a for a in ctx.wanted.values() if a.source == source]
+        if not wanted:
+            continue
+        moment = table.c[moment_col]
+        columns = []
+        for a in wanted:
+            within = moment >= a.since if a.since is not None else None
+            if a.fn == "count":
+                expr = func.count() if within is None else func.sum(case((within, 1), else_=0))
+            elif a.fn == "sum":
+                value = table.c[amount_col]
+                expr = func.sum(value if within is None else case((within, value), else_=0))
+            elif a.fn == "last":
+                expr = func.max(moment)
+            else:
+                expr = func.min(moment)
+            columns.append(expr.label(a.name))
+        statement = select(table.c.contact_id.label("contact_id"), *columns).where(
+            table.c.tenant_id == tenant_id, table.c.contact_id.is_not(None))
+        if source == "orders":
+            statement = statement.where(table.c.status.not_in(NOT_COUNTED_STATUSES))
+        if contact_ids is not None:
+            statement = statement.where(table.c.contact_id.in_(contact_ids))
+        ctes[source] = statement.group_by(table.c.contact_id).cte(f"lc_{source}")
+    return ctes
+
+
+def plan(contact_ids: Iterable[int] | None = None, today: date | None = None) -> Plan | None:
+    """The statement giving each customer (all, or `contact_ids`) their stage now; None without stages."""
+    tenant_id = current_tenant_id()
+    stages = definitions.stages()
+    if not stages:
+        return None
+    keys = [s.key for s in stages]
+    by_id = {s.id: s for s in stages}
+    rules = [r for r in active_rules() if r.stage_id in by_id]
+    types = condition_types()
+    ids = None if contact_ids is None else sorted(set(contact_ids))
+    pg = db.session.get_bind().dialect.name == "postgresql"
+    c = Contact.__table__
+    today = today or utcnow().date()
+
+    # First pass collects the aggregates the rules use; the second builds the SQL on their CTEs.
+    collecting = Context(c, today, pg)
+    for rule in rules:
+        _rule_sql(collecting, rule, types)
+    ctes = _aggregate_ctes(collecting, tenant_id, ids)
+    columns = {}
+    source_from = c
+    for source, cte in ctes.items():
+        source_from = source_from.outerjoin(cte, cte.c.contact_id == c.c.id)
+        columns.update({name: cte.c[name] for name in collecting.wanted if name.startswith(source)})
+    ctx = Context(c, today, pg, columns=columns)
+
+    whens = [(_rule_sql(ctx, rule, types), rule.id) for rule in rules]
+    matched = case(*whens, else_=null()) if whens else null()
+    assigned = select(c.c.id.label("contact_id"), c.c.lifecycle_stage.label("current"),
+                      matched.label("rule_id")).select_from(source_from).where(c.c.tenant_id == tenant_id)
+    if ids is not None:
+        assigned = assigned.where(c.c.id.in_(ids))
+    a = assigned.subquery("lc_assigned")
+    keep = case((a.c.current.in_(keys), a.c.current), else_=keys[0])
+    to_stage = case(*[(a.c.rule_id == r.id, by_id[r.stage_id].key) for r in rules], else_=keep) if rules else keep
+    rule_name = case(*[(a.c.rule_id == r.id, r.name) for r in rules], else_=null()) if rules else null()
+    source = case((a.c.rule_id.is_not(None), "rule"), else_="start")
+    targets = select(a.c.contact_id, a.c.current.label("from_stage"), to_stage.label("to_stage"),
+                     a.c.rule_id, rule_name.label("rule_name"), source.label("source")).subquery("lc_targets")
+    statement = select(targets).where(targets.c.to_stage.is_distinct_from(targets.c.from_stage))
+    return Plan(statement, rules)
+
+
+def evaluate_all(evaluation_id: int, today: date | None = None) -> int:
+    """Move every customer whose stage differs from what the rules say: one INSERT ... SELECT into
+    the history, one UPDATE ... FROM it. Returns how many moved."""
+    tenant_id = current_tenant_id()
+    p = plan(today=today)
+    if p is None:
+        return 0
+    t = p.statement.subquery("lc_changes")
+    moves = LifecycleMove.__table__
+    now = utcnow()
+    db.session.execute(insert(moves).from_select(
+        ["tenant_id", "contact_id", "from_stage", "to_stage", "source", "rule_id", "rule_name", "evaluation_id",
+         "moved_at"],
+        select(literal(tenant_id), t.c.contact_id, t.c.from_stage, t.c.to_stage, t.c.source, t.c.rule_id,
+               t.c.rule_name, literal(evaluation_id), literal(now, moves.c.moved_at.type))))
+    c = Contact.__table__
+    result = db.session.execute(
+        update(c).values(lifecycle_stage=moves.c.to_stage)
+        .where(moves.c.tenant_id == tenant_id, moves.c.evaluation_id == evaluation_id,
+               moves.c.contact_id == c.c.id, c.c.tenant_id == tenant_id))
+    return result.rowcount or 0
+
+
+def evaluate_contacts(contact_ids: Iterable[int], today: date | None = None) -> list[LifecycleMove]:
+    """Re-evaluate a few customers now (an order placed, a deal won): the same SELECT as the full
+    run, restricted to them; the moves are recorded and their stages' actions run."""
+    from saas.modules.lifecycle import actions
+
+    ids = [i for i in contact_ids if i is not None]
+    if not ids:
+        return []
+    p = plan(ids, today=today)
+    if p is None:
+        return []
+    moves = []
+    for row in db.session.execute(p.statement).all():
+        move = LifecycleMove(contact_id=row.contact_id, from_stage=row.from_stage, to_stage=row.to_stage,
+                             source=row.source, rule_id=row.rule_id, rule_name=row.rule_name)
+        db.session.add(move)
+        # Through the ORM: a contact the caller holds in this session sees its new stage.
+        db.session.get(Contact, row.contact_id).lifecycle_stage = row.to_stage
+        moves.append(move)
+    db.session.flush()
+    actions.run_for_moves(moves)
+    return moves

@@ -1,0 +1,84 @@
+"""The lifecycle module as a built-in plugin: its manifest and hook implementations."""
+from __future__ import annotations
+
+from flask import Flask
+
+from saas.modules.lifecycle import models  # noqa: F401  (its tables, for the ORM and Alembic)
+from saas.plugin_api import WORKSPACE_PREFIX, _l, can, ensure_object_definitions, hookimpl
+
+MANIFEST = {
+    "name": "lifecycle",
+    "title": _l("Customer lifecycle"),
+    "version": "1.0.0",
+    "publisher": "Orchard",
+    "description": _l("Lifecycle stages from proven templates, rules that move customers between them on events "
+                      "and every night, their history, the lifecycle board, at-risk customers and analytics."),
+    "plan": "free",
+    "permissions": ["records.read", "records.write", "members.read", "mail.send", "jobs.schedule"],
+    "default_enabled": True,
+}
+
+
+@hookimpl
+def register_blueprints(app: Flask) -> None:
+    from saas.plugin_api import declare_webhook_event, serve_charts
+    from saas.modules.lifecycle import objects, views
+
+    objects.register(app)
+    serve_charts(app)
+    app.register_blueprint(views.bp, url_prefix=f"{WORKSPACE_PREFIX}/lifecycle")
+    declare_webhook_event(app, "lifecycle.stage_changed", _l("Lifecycle stage changed"))
+
+
+@hookimpl
+def navigation_items(workspace) -> list[dict]:
+    items = [{"endpoint": "lifecycle.board", "label": _l("Lifecycle"), "icon": "refresh-cw"},
+             {"endpoint": "lifecycle.analytics", "label": _l("Lifecycle analytics"), "icon": "bar-chart"}]
+    if can("settings.manage"):
+        items.append({"endpoint": "lifecycle.rules", "label": _l("Lifecycle rules"), "icon": "filter"})
+    return items
+
+
+def _set_up() -> None:
+    from saas.modules.lifecycle.stages import ensure_stages
+
+    # The contact field definitions first: the stage field's options follow the stages.
+    ensure_object_definitions()
+    ensure_stages()
+
+
+@hookimpl
+def workspace_created(workspace) -> None:
+    _set_up()
+
+
+@hookimpl
+def plugin_enabled(workspace, first_time: bool) -> None:
+    _set_up()
+
+
+@hookimpl(trylast=True)
+def demo_data(workspace, rng) -> None:
+    # Last: the customers and orders of the other modules' demo data are there by then.
+    from saas.modules.lifecycle.demo import fill
+
+    fill(workspace, rng)
+
+
+@hookimpl
+def scheduled_jobs() -> list[dict]:
+    from saas.modules.lifecycle.jobs import nightly
+
+    return [{"func": nightly, "cron": "0 2 * * *"}]
+
+
+@hookimpl
+def record_changed(object_key: str, record_id: int, change: str, before, after) -> None:
+    from saas.modules.lifecycle.events import on_record_changed
+
+    on_record_changed(object_key, record_id, change, before, after)
+
+
+@hookimpl
+def migrations_folder() -> None:
+    return None  # its tables are in the main line (0008_lifecycle)
