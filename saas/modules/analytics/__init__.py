@@ -1,0 +1,1 @@
+"""The analytics module: report widgets, dashboards, funnels, cohorts and customer value."""
