@@ -77,7 +77,9 @@ def _aggregate_ctes(ctx: Context, tenant_id: int, contact_ids: list[int] | None)
             statement = statement.where(table.c.status.not_in(NOT_COUNTED_STATUSES))
         if contact_ids is not None:
             statement = statement.where(table.c.contact_id.in_(contact_ids))
-        ctes[source] = statement.group_by(table.c.contact_id).cte(f"lc_{source}")
+        # Nested: the WITH goes inside the SELECT, so the statement still starts with INSERT (SQLite's
+        # driver opens its transaction only before a statement that starts with INSERT/UPDATE/DELETE).
+        ctes[source] = statement.group_by(table.c.contact_id).cte(f"lc_{source}", nesting=True)
     return ctes
 
 
