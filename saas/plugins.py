@@ -118,6 +118,7 @@ BUILTIN_MODULES = (
     "saas.modules.imports.plugin",
     "saas.modules.sales.plugin",
     "saas.modules.lifecycle.plugin",
+    "saas.modules.analytics.value_plugin",
 )
 
 
