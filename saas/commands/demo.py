@@ -31,13 +31,14 @@ def demo(seed: int) -> None:
         owner = accounts.user_by_email(DEMO_EMAIL) or accounts.create_user(DEMO_EMAIL, "Lin Wei", DEMO_PASSWORD)
         workspace = create_workspace("Acme", owner, slug="acme")
         rng = random.Random(seed)
-        for email, name, role in TEAM:
-            user = accounts.user_by_email(email) or accounts.create_user(email, name, DEMO_PASSWORD)
-            db.session.add(Membership(workspace=workspace, user=user, role=role))
-        db.session.flush()
         with tenant_context(workspace.id):
+            # Commit inside the context: the modules' demo rows are this workspace's.
+            for email, name, role in TEAM:
+                user = accounts.user_by_email(email) or accounts.create_user(email, name, DEMO_PASSWORD)
+                db.session.add(Membership(workspace=workspace, user=user, role=role))
+            db.session.flush()
             hooks().demo_data(workspace=workspace, rng=rng)
-        db.session.commit()
+            db.session.commit()
         click.echo("Created the demo workspace Acme.")
     else:
         click.echo("The demo workspace Acme exists already.")
