@@ -107,6 +107,15 @@ class HookSpecs:
         on the plugin's own table where `contact_id == contact.c.id`). It must compile on SQLite
         and PostgreSQL: one statement evaluates every customer at once."""
 
+    @hookspec
+    def widget_types(self, workspace) -> list[dict]:
+        """Called when the widget editor or a dashboard needs the kinds of report widget of the
+        workspace: return `{"key", "label", "compute": f}` items, where `f(options, period)` gets the
+        widget's settings dict and its `period` (`.start`, `.end`: dates or None) and returns
+        `{"columns": [...], "rows": [[...]], "figure": plotly Figure or None, "links": [url or None
+        per row], "note": text}`. Orchard shows the figure, the rows as a table and as CSV, and caches
+        the result per workspace until its data change."""
+
 
 # The built-in modules, registered like any plugin (each has a MANIFEST).
 BUILTIN_MODULES = (
@@ -118,6 +127,7 @@ BUILTIN_MODULES = (
     "saas.modules.imports.plugin",
     "saas.modules.sales.plugin",
     "saas.modules.lifecycle.plugin",
+    "saas.modules.analytics.plugin",
     "saas.modules.analytics.value_plugin",
 )
 

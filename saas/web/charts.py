@@ -51,10 +51,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["plotly_script"] = plotly_script
 
 
-def render(figure, height: int | None = None) -> str:
-    """`figure` (a plotly Figure) as an HTML fragment, without plotly.js, responsive, no plotly logo."""
+def render(figure, height: int | None = None, post_script: str | None = None) -> str:
+    """`figure` (a plotly Figure) as an HTML fragment, without plotly.js, responsive, no plotly logo.
+    `post_script` is JavaScript run once the chart is drawn, `{plot_id}` being its element's id."""
     if height is not None:
         figure.update_layout(height=height)
     figure.update_layout(margin={"l": 40, "r": 20, "t": 40, "b": 40})
     return figure.to_html(full_html=False, include_plotlyjs=False,
-                          config={"displaylogo": False, "responsive": True})
+                          config={"displaylogo": False, "responsive": True}, post_script=post_script)

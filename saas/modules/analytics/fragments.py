@@ -1,0 +1,91 @@
+"""What a widget's fragment shows: its figures and chart, from the cache when they are there, or
+why it cannot show them (a field removed since, a bad filter) without ever failing the page."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from saas.errors import InputError
+from saas.extensions import db
+from saas.metadata.definitions import metadata_version
+from saas.modules.analytics import cache
+from saas.modules.analytics.figures import chart_html
+from saas.modules.analytics.models import Widget
+from saas.modules.analytics.queries import Scope, run
+from saas.modules.analytics.widgets import MissingField, WidgetSpec, missing_field
+from saas.tenants.context import current_tenant_id
+
+log = logging.getLogger("saas.analytics")
+
+
+@dataclass
+class WidgetView:
+    spec: WidgetSpec
+    result: dict[str, Any] | None = None
+    chart: str | None = None
+    cached: bool = False
+    missing: MissingField | None = None
+    error: str | None = None
+
+
+def compute(spec: WidgetSpec, scope: Scope | None) -> dict[str, Any]:
+    """The result and the chart HTML of a definition, uncached."""
+    result = run(spec, scope)
+    return {"result": result, "chart": chart_html(result, spec.chart_type)}
+
+
+def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = None) -> WidgetView:
+    """A widget's fragment content: cached per (workspace, widget and its version, metadata and data
+    versions, scope, language) when `widget` is a saved one; a preview is always computed."""
+    out = WidgetView(spec)
+    out.missing = missing_field(spec)
+    if out.missing is not None:
+        return out
+    try:
+        if widget is None:
+            value = compute(spec, scope)
+        else:
+            key = cache.key(current_tenant_id(), widget.id, widget.version or 1, metadata_version(),
+                            {"s": scope.as_dict() if scope else None, "l": str(get_locale())})
+            value, out.cached = cache.cached(key, lambda: compute(spec, scope))
+    except InputError as exc:
+        db.session.rollback()
+        out.error = next(iter(exc.fields.values()), None) or exc.message
+        return out
+    except LookupError:
+        out.error = _("This kind of widget is not available: its module is off.")
+        return out
+    out.result, out.chart = value["result"], value["chart"]
+    return out
+
+
+def csv_text(result: dict[str, Any]) -> str:
+    """The widget's table as CSV (the trailing link column left out); formulas defused."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(result.get("columns", []))
+    for row in result.get("rows", []):
+        writer.writerow([_cell(v) for v in row[:-1]])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    text = str(value)
+    # A label a tenant typed must not run as a spreadsheet formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
