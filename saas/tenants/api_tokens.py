@@ -14,7 +14,8 @@ from saas.tenants.tokens import new_tenant_token, parse_tenant_token
 TOKEN_PREFIX = "orch"
 
 # Scopes: read or write per object, and metadata administration. Modules add their objects.
-OBJECT_SCOPES = ["contacts", "companies", "orders", "activities", "deals", "leads", "pipelines", "stages"]
+OBJECT_SCOPES = ["contacts", "companies", "orders", "activities", "deals", "leads", "pipelines", "stages",
+                 "lifecycle_stages"]
 SCOPES = {
     **{f"{obj}:read": _l("Read %(object)s", object=obj) for obj in OBJECT_SCOPES},
     **{f"{obj}:write": _l("Write %(object)s", object=obj) for obj in OBJECT_SCOPES},

@@ -1,14 +1,16 @@
 """Helpers for the lifecycle tests: customers and orders through the record services."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
+from itertools import count
 
 from saas.extensions import db
 from saas.modules.core.models import Contact, Order
 from saas.modules.core.records import create_record
 from saas.modules.lifecycle import rules
 
-TODAY = date.today()
+TODAY = datetime.now(timezone.utc).date()
+_numbers = count(1)
 
 
 def contact(name: str = "王伟", owner_id: int | None = None, **extra) -> Contact:
@@ -18,7 +20,7 @@ def contact(name: str = "王伟", owner_id: int | None = None, **extra) -> Conta
 
 
 def order(contact_id: int, days_ago: int = 0, amount: str = "100", status: str = "paid", through_service: bool = True):
-    number = f"O-{contact_id}-{days_ago}-{amount}-{status}"
+    number = f"O-{contact_id}-{next(_numbers)}"
     on = (TODAY - timedelta(days=days_ago)).isoformat()
     if through_service:
         record = create_record("order", {"number": number, "contact": contact_id, "ordered_on": on,
