@@ -9,7 +9,7 @@ by type, so lists, filters, saved views, the API, widgets (group by a select) an
 them out (a system field without a column is not editable), and the API refuses writes to them.
 
 The job is idempotent: it recomputes everything from the orders and replaces the values in one
-UPDATE (PostgreSQL: FROM unnest(ids, documents); SQLite: executemany), inside one transaction with
+UPDATE (PostgreSQL: COPY into a temporary table, UPDATE ... FROM it; SQLite: executemany), inside one transaction with
 the run's result, so a failed run leaves the previous values. A fit that does not converge keeps
 the last good fit: the predictions are computed with its parameters, and the run says so.
 """
@@ -309,16 +309,23 @@ def write_values(contact_ids: np.ndarray, values: dict[str, list], keys: list[st
 
 def _write_postgres(tenant_id: int, ids: list[int], documents: list[dict], keys: list[str]) -> None:
     removed = "ARRAY[" + ", ".join(f"'{k}'" for k in keys) + "]::text[]"   # keys are fixed identifiers
-    db.session.execute(text(
-        f"UPDATE contacts AS c SET custom = (c.custom - {removed}) || v.doc "
-        "FROM unnest(CAST(:ids AS integer[]), CAST(:docs AS jsonb[])) AS v(id, doc) "
-        "WHERE c.tenant_id = :tenant AND c.id = v.id"),
-        {"ids": ids, "docs": [json.dumps(d) for d in documents], "tenant": tenant_id})
+    connection = db.session.connection()
+    # COPY into a temporary table, then one UPDATE ... FROM it: binding 100,000 values as array
+    # parameters costs seconds in the driver, COPY a fraction of that.
+    connection.execute(text("CREATE TEMPORARY TABLE customer_value_load (id integer, doc jsonb) ON COMMIT DROP"))
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy("COPY customer_value_load (id, doc) FROM STDIN") as copy:
+        for contact_id, document in zip(ids, documents):
+            copy.write_row((contact_id, json.dumps(document)))
+    connection.execute(text("ANALYZE customer_value_load"))
+    connection.execute(text(
+        f"UPDATE contacts AS c SET custom = (c.custom - {removed}) || v.doc FROM customer_value_load AS v "
+        "WHERE c.tenant_id = :tenant AND c.id = v.id"), {"tenant": tenant_id})
     # Customers without orders any more (orders deleted, cancelled): their old values go.
-    db.session.execute(text(
-        f"UPDATE contacts SET custom = custom - {removed} "
-        f"WHERE tenant_id = :tenant AND custom ?| {removed} AND NOT (id = ANY(CAST(:ids AS integer[])))"),
-        {"ids": ids, "tenant": tenant_id})
+    connection.execute(text(
+        f"UPDATE contacts AS c SET custom = c.custom - {removed} WHERE c.tenant_id = :tenant AND c.custom ?| {removed} "
+        "AND NOT EXISTS (SELECT 1 FROM customer_value_load AS v WHERE v.id = c.id)"), {"tenant": tenant_id})
+    connection.execute(text("DROP TABLE customer_value_load"))
 
 
 def _write_sqlite(tenant_id: int, ids: list[int], documents: list[dict], keys: list[str]) -> None:
