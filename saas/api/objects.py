@@ -75,3 +75,20 @@ class ApiObjectConverter(BaseConverter):
 
     def to_url(self, value) -> str:
         return value.path if isinstance(value, ApiObject) else str(value)
+
+
+def ensure_scopes() -> None:
+    """Make "<path>:read" / "<path>:write" grantable for every object the API serves.
+
+    saas.tenants.api_tokens.SCOPES lists the core objects; objects that modules and plugins
+    register later are added here (before each request: a few dict lookups), so the token form
+    offers them and create_token accepts them."""
+    from flask_babel import lazy_gettext as _l
+
+    from saas.tenants.api_tokens import SCOPES
+
+    for obj in api_objects().values():
+        if obj.read_scope not in SCOPES:
+            SCOPES[obj.read_scope] = _l("Read %(object)s", object=obj.path)
+        if obj.write_scope not in SCOPES:
+            SCOPES[obj.write_scope] = _l("Write %(object)s", object=obj.path)

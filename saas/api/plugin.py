@@ -22,7 +22,7 @@ MANIFEST = {
 def register_blueprints(app: Flask) -> None:
     from saas.api import docs, errors, metadata, resources  # noqa: F401  (routes register on import)
     from saas.api.blueprint import bp
-    from saas.api.objects import ApiObjectConverter
+    from saas.api.objects import ApiObjectConverter, ensure_scopes
     from saas.extensions import csrf
     from saas.tenants.request import WORKSPACE_PREFIX
 
@@ -32,6 +32,8 @@ def register_blueprints(app: Flask) -> None:
     errors.install(app)
     app.register_blueprint(bp)
     app.register_blueprint(docs.bp, url_prefix=f"{WORKSPACE_PREFIX}/settings/api")
+    # Objects registered by plugins loaded after this one get their scopes before any request.
+    app.before_request(ensure_scopes)
 
 
 @hookimpl

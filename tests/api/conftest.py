@@ -5,7 +5,6 @@ import pytest
 
 from saas.tenants import api_tokens
 
-ALL_SCOPES = list(api_tokens.SCOPES)
 
 
 class Api:
@@ -32,7 +31,11 @@ class Api:
 
 
 def token_for(tenant, scopes=None) -> str:
-    _row, clear = api_tokens.create_token(tenant.id, "tests", scopes or ALL_SCOPES, tenant.owner.id)
+    """A token of `tenant` with `scopes` (default: every scope, those of every served object included)."""
+    from saas.api.objects import ensure_scopes
+
+    ensure_scopes()
+    _row, clear = api_tokens.create_token(tenant.id, "tests", scopes or list(api_tokens.SCOPES), tenant.owner.id)
     return clear
 
 
