@@ -27,4 +27,6 @@ BENCHMARKS: dict[str, tuple[str, Callable[[BenchContext], list[Row]]]] = {
     "jobs": ("rq worker peak RSS after the largest job", _lazy("jobs")),
     "customer_value": ("fitting BG/NBD and Gamma-Gamma for a workspace of 100,000 customers: orders read to "
                        "predictions written", _lazy("customer_value")),
+    "widgets": ("report widget: custom select × month sum over deals vs hand-written SQL; cached fragment p95",
+                _lazy("widgets")),
 }
