@@ -1,7 +1,9 @@
 """The three walls between workspaces (see DESIGN.md, "Tenancy and isolation").
 
 1. ORM scoping: every query of a TenantScoped model is filtered by the tenant in context,
-   and raises when there is none.
+   and any statement naming a tenant table (ORM or Core) raises when there is none. Core
+   statements over bare tables (set-based SQL) are not rewritten: they filter on tenant_id
+   themselves, and on PostgreSQL row-level security backs them.
 2. Same-tenant references: tenant_table_args() and tenant_fk() make every unique key lead
    with tenant_id and every reference between tenant tables include it.
 3. PostgreSQL row-level security: enable_rls() in migrations; the tenant in context is
@@ -12,6 +14,7 @@ from __future__ import annotations
 from flask import has_app_context
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 from saas.extensions import db
 from saas.tenants.context import TenantContextError, current_tenant_id, is_unscoped
@@ -47,17 +50,42 @@ def _scope_queries(state) -> None:
         return
     if is_unscoped() or state.execution_options.get("skip_tenant_scope"):
         return
-    if not any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+    touched = _tenant_tables_touched(state)
+    if not touched:
         return
     tenant_id = current_tenant_id()
     if tenant_id is None:
-        names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers))
-        raise TenantContextError(f"query of tenant data ({names}) outside a tenant context")
+        raise TenantContextError(f"query of tenant data ({', '.join(sorted(touched))}) outside a tenant context")
     state.statement = state.statement.options(
         with_loader_criteria(
             TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
         )
     )
+
+
+def _tenant_tables_touched(state) -> set[str]:
+    """Names of the tenant tables a statement reads or writes, wherever they appear.
+
+    The mappers of the selected entities are not enough: select(func.count()).select_from(Model)
+    names its model only in the FROM clause, and a Core select names bare tables.
+    """
+    names = {m.local_table.name for m in state.all_mappers if issubclass(m.class_, TenantScoped)}
+    tables = find_tables(state.statement, check_columns=True, include_aliases=True,
+                         include_joins=True, include_selects=True, include_crud=True)
+    return names | {t.name for t in tables if getattr(t, "name", None) in _tenant_table_names()}
+
+
+_table_names_cache: tuple[int, frozenset[str]] = (-1, frozenset())
+
+
+def _tenant_table_names() -> frozenset[str]:
+    """Tables of every TenantScoped model, recomputed only when models are added."""
+    global _table_names_cache
+    mappers = db.Model.registry.mappers
+    if _table_names_cache[0] != len(mappers):
+        names = frozenset(m.local_table.name for m in mappers if issubclass(m.class_, TenantScoped))
+        _table_names_cache = (len(mappers), names)
+    return _table_names_cache[1]
 
 
 @event.listens_for(Session, "before_flush")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from saas.extensions import db
 from saas.tenants import api_tokens
@@ -28,6 +28,19 @@ def test_a_tenant_query_outside_a_tenant_context_raises(app, two_workspaces):
         db.session.scalars(select(ApiToken)).all()
     with pytest.raises(TenantContextError):
         db.session.get(ApiToken, 1)
+
+
+def test_a_count_naming_the_model_only_in_from_is_scoped_too(app, two_workspaces):
+    a, b = two_workspaces
+    api_tokens.create_token(a.id, "A's token", None, a.owner.id)
+    api_tokens.create_token(b.id, "B's token", None, b.owner.id)
+    count = select(func.count()).select_from(ApiToken)
+    with tenant_context(a.id):
+        assert db.session.scalar(count) == 1
+    with pytest.raises(TenantContextError):
+        db.session.scalar(count)
+    with pytest.raises(TenantContextError):
+        db.session.execute(select(ApiToken.__table__.c.name)).all()
 
 
 def test_queries_see_only_the_workspace_in_context(app, two_workspaces):
