@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -280,7 +281,7 @@ def _predict(run: CustomerValueRun, figures: CustomerFigures,
 def _rounded(values: np.ndarray, places: int) -> list:
     """Finite values rounded, None for what the model cannot say (NaN, inf)."""
     values = np.round(np.asarray(values, dtype=float), places)
-    return [None if not np.isfinite(v) else v for v in values.tolist()]
+    return [v if math.isfinite(v) else None for v in values.tolist()]
 
 
 # --- the bulk write ----------------------------------------------------------------------------
