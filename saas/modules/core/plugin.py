@@ -21,11 +21,14 @@ MANIFEST = {
 
 @hookimpl
 def register_blueprints(app) -> None:
+    from saas.modules.billing.limits import register_usage_counter
     from saas.modules.core import objects
+    from saas.modules.core.records import count_plan_records
     from saas.modules.core.views import register
 
     objects.register(app)
     register(app)
+    register_usage_counter(app, "records", count_plan_records)
 
 
 @hookimpl

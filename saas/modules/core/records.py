@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from saas.errors import InputError
 from saas.extensions import db
@@ -14,6 +14,7 @@ from saas.metadata.objects import ObjectType, object_type, object_types
 from saas.metadata.query import condition
 from saas.metadata.schemas import load_values
 from saas.metadata.types import from_storage, to_storage
+from saas.modules.billing.limits import require_capacity, require_writable
 from saas.modules.core.models import Activity, Company, Contact, FieldChange, Order
 from saas.tenants.models import Membership, User
 
@@ -132,9 +133,20 @@ def _emit(object_key: str, record_id: int, change: str, before: dict | None, aft
                                               before=before, after=after)
 
 
+# The customer records a plan's "records" limit counts (see saas/modules/billing/plans.py).
+PLAN_COUNTED_OBJECTS = ("contact", "company")
+
+
+def count_plan_records(workspace) -> int:
+    """Contacts plus companies of the workspace in context: billing's usage counter for records."""
+    return sum(db.session.scalar(select(func.count(model.id))) for model in (Contact, Company))
+
+
 def create_record(object_key: str, data: dict, user_id: int | None = None):
     """A new record from `data` ({field key: value}); InputError with a message per field if bad."""
     spec = spec_of(object_key)
+    if object_key in PLAN_COUNTED_OBJECTS:
+        require_capacity("records")
     values = load_values(object_key, data)
     record = spec.model(custom={})
     if hasattr(record, "tags"):
@@ -151,6 +163,8 @@ def create_record(object_key: str, data: dict, user_id: int | None = None):
 
 def update_record(object_key: str, record, data: dict, user_id: int | None = None) -> list[FieldChange]:
     """Change the given fields of a record, recording each change (who, when, old, new)."""
+    if object_key in PLAN_COUNTED_OBJECTS:
+        require_writable("records")
     values = load_values(object_key, data, partial=True)
     before = record_json(object_key, record)
     changes = _apply(object_key, record, values, user_id, history=True)
