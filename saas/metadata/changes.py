@@ -111,7 +111,7 @@ def change_type(row: FieldDefinition, new_type: str, options=None, confirmed_los
     db.session.flush()
     definitions.bump_version()
     if had_index:
-        enqueue(drop_field_index, row.id, definitions.object_key_of(row), after_commit=True)
+        enqueue(drop_field_index, row.id, definitions.object_key_of(row))
     if row.filterable:
         request_index(row)
     return bad
@@ -125,7 +125,7 @@ def remove_field(row: FieldDefinition) -> None:
     row.hidden = True
     db.session.flush()
     definitions.bump_version()
-    enqueue(purge_field_values, row.id, after_commit=True)
+    enqueue(purge_field_values, row.id)
 
 
 def purge_field_values(field_id: int) -> int:
@@ -176,7 +176,7 @@ def request_index(row: FieldDefinition) -> None:
     row.index_state = "building"
     db.session.flush()
     definitions.bump_version()
-    enqueue(build_field_index, row.id, after_commit=True)
+    enqueue(build_field_index, row.id)
 
 
 def _owner_engine():
