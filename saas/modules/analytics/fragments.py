@@ -40,7 +40,15 @@ def compute(spec: WidgetSpec, scope: Scope | None) -> dict[str, Any]:
     return {"result": result, "chart": chart_html(result, spec.chart_type)}
 
 
-def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = None) -> WidgetView:
+def cache_key(widget: Widget, scope: Scope | None, extra: dict | None = None) -> str:
+    """The key of a saved widget's result for this scope and language (and `extra`, e.g. the
+    dashboard its links point back to)."""
+    return cache.key(current_tenant_id(), widget.id, widget.version or 1, metadata_version(),
+                     {"s": scope.as_dict() if scope else None, "l": str(get_locale()), **(extra or {})})
+
+
+def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = None,
+         key: str | None = None) -> WidgetView:
     """A widget's fragment content: cached per (workspace, widget and its version, metadata and data
     versions, scope, language) when `widget` is a saved one; a preview is always computed."""
     out = WidgetView(spec)
@@ -51,8 +59,7 @@ def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = N
         if widget is None:
             value = compute(spec, scope)
         else:
-            key = cache.key(current_tenant_id(), widget.id, widget.version or 1, metadata_version(),
-                            {"s": scope.as_dict() if scope else None, "l": str(get_locale())})
+            key = key or cache_key(widget, scope)
             value, out.cached = cache.cached(key, lambda: compute(spec, scope))
     except InputError as exc:
         db.session.rollback()
@@ -78,6 +85,8 @@ def csv_text(result: dict[str, Any]) -> str:
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     text = str(value)
     # A label a tenant typed must not run as a spreadsheet formula.
     return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else value

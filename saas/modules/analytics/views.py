@@ -11,7 +11,7 @@ from saas.metadata.definitions import field_map
 from saas.metadata.types import OPERATORS
 from saas.plugin_api import InputError, _, can, db, permission_required, pipelines, require
 from saas.modules.analytics import dashboards as dashboard_service
-from saas.modules.analytics import fragments
+from saas.modules.analytics import cache, fragments
 from saas.modules.analytics import widgets as widget_service
 from saas.modules.analytics.periods import RANGES
 from saas.modules.analytics.widgets import BUCKET_LABELS, CHART_TYPES, MEASURE_LABELS, QUERY, WidgetSpec
@@ -312,12 +312,26 @@ def widget(widget_id: int):
     if request.args.get("dashboard", type=int):
         board = _dashboard_or_404(request.args.get("dashboard", type=int))
     scope = dashboard_service.scope_of(board, request.args)
-    shown = fragments.view(WidgetSpec.of(widget), scope, widget)
-    context = {"widget": widget, "shown": shown, "scope_args": {k: request.args[k] for k in ("range", "from", "to")
-                                                               if k in request.args}, "board": board}
-    if htmx:
-        return render_template("analytics/_widget.html", **context)
-    return render_template("analytics/widget.html", **context)
+    if not htmx:
+        shown = fragments.view(WidgetSpec.of(widget), scope, widget)
+        return render_template("analytics/widget.html", widget=widget, shown=shown, board=board,
+                               scope_args=_scope_args())
+    # The fragment's HTML is cached beside the result (same versions in its key): on a hit the
+    # dashboard's tile costs one widget lookup and one cache read.
+    key = fragments.cache_key(widget, scope, {"d": board.id if board else None})
+    html_key = f"{key}:html"
+    html = cache.get(html_key)
+    if html is None:
+        shown = fragments.view(WidgetSpec.of(widget), scope, widget, key=key)
+        html = render_template("analytics/_widget.html", widget=widget, shown=shown, board=board,
+                               scope_args=_scope_args())
+        if shown.result is not None:
+            cache.put(html_key, html.replace('data-widget-id=', 'data-cached="1" data-widget-id=', 1))
+    return html
+
+
+def _scope_args() -> dict:
+    return {k: request.args[k] for k in ("range", "from", "to") if k in request.args}
 
 
 @bp.route("/widgets/<int:widget_id>/csv")
