@@ -85,6 +85,11 @@ def enable(workspace, name: str, actor_id: int | None = None) -> WorkspacePlugin
         raise InputError(message=_("This app needs the %(plan)s plan.", plan=info.manifest.plan),
                          code="plan_required", status=402)
     row = _row(workspace, name)
+    if info.source != "builtin" and not row.enabled:
+        # Third-party plugins count against the plan's plugin limit (billing decides).
+        from saas.modules.billing.limits import require_capacity
+
+        require_capacity("plugins")
     first_time = row.first_enabled_at is None
     row.enabled, row.changed_by_id = True, actor_id
     if first_time:

@@ -60,7 +60,7 @@ FREE = Plan(
     slug="free",
     name=_l("Free"),
     description=_l("For trying Orchard with a small team."),
-    limits=Limits(seats=3, records=1_000, plugins=0, api_per_minute=60, modules=frozenset({"core"})),
+    limits=Limits(seats=3, records=1_000, plugins=1, api_per_minute=60, modules=frozenset({"core"})),
 )
 
 STARTER = Plan(
