@@ -42,3 +42,30 @@ def rule(name: str, stage, conditions: list[dict], match: str = "all"):
 def stage_of(contact_id: int) -> str | None:
     db.session.expire_all()
     return db.session.get(Contact, contact_id).lifecycle_stage
+
+
+def run_jobs() -> None:
+    """Without Redis jobs ran inline already; with Redis, work the queues now, in this process."""
+    from tests.conftest import REDIS_URL
+
+    if not REDIS_URL:
+        return
+    from flask import current_app
+    from rq import SimpleWorker
+
+    from saas.jobs import QUEUES, redis_connection
+
+    # An app context of its own, as in a worker: the jobs' session is not the test's.
+    with current_app.app_context():
+        SimpleWorker(list(QUEUES), connection=redis_connection()).work(burst=True)
+    db.session.expire_all()
+
+
+def full_run() -> int:
+    """Queue a full re-evaluation, let it run, return how many customers it moved."""
+    from saas.modules.lifecycle import jobs
+
+    run = jobs.start("manual")
+    db.session.commit()
+    run_jobs()
+    return jobs.get_evaluation(run.id)

@@ -9,13 +9,11 @@ from saas.metadata import lifecycle as definitions
 from saas.modules.core.models import Activity
 from saas.modules.lifecycle import actions, history, jobs, rules
 from saas.mail import OutboxMessage
-from tests.lifecycle.helpers import contact, order, stage_of
+from tests.lifecycle.helpers import contact, full_run, order, stage_of
 
 
 def _run():
-    run = jobs.start("manual")
-    db.session.commit()
-    return jobs.get_evaluation(run.id)
+    return full_run()
 
 
 def test_at_risk_customers_get_one_retention_task_for_their_owner(tenant):

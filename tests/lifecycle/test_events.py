@@ -1,16 +1,15 @@
 """Evaluation on events (an order placed, a deal won) and its agreement with the full run."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from saas.extensions import db
 from saas.metadata import lifecycle as definitions
 from saas.modules.core.models import Contact, Order
-from saas.modules.lifecycle import evaluation, history, jobs
+from saas.modules.lifecycle import history
 from saas.modules.lifecycle.models import LifecycleMove, LifecycleRule
-from tests.lifecycle.helpers import TODAY, contact, order, rule, stage_of
+from tests.lifecycle.helpers import contact, full_run, order, rule, stage_of
 
 
 def test_a_new_customer_starts_in_the_first_stage(tenant):
@@ -99,10 +98,6 @@ def test_events_and_the_full_run_give_the_same_stages(tenant, data):
     by_events = {p: stage_of(p) for p in people}
     db.session.query(Contact).update({Contact.lifecycle_stage: None})
     db.session.commit()
-    run = jobs.start("manual")
-    db.session.commit()
-    assert jobs.get_evaluation(run.id).status == "done"
+    assert full_run().status == "done"
     assert {p: stage_of(p) for p in people} == by_events
-    rerun = jobs.start("manual")
-    db.session.commit()
-    assert jobs.get_evaluation(rerun.id).moved == 0
+    assert full_run().moved == 0

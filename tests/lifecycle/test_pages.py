@@ -10,7 +10,7 @@ from saas.modules.lifecycle.models import LifecycleRule
 from saas.tenants.context import tenant_context
 from tests import factories
 from tests.conftest import login
-from tests.lifecycle.helpers import contact, order, stage_of
+from tests.lifecycle.helpers import contact, order, run_jobs, stage_of
 
 HTMX = {"HX-Request": "true"}
 
@@ -102,6 +102,7 @@ def test_re_evaluation_from_the_board_with_its_progress(client, tenant):
     started = client.post(f"{base}/evaluations", headers=HTMX)
     assert started.status_code == 200 and "evaluation-progress" in started.get_data(as_text=True)
     with ctx(tenant):
+        run_jobs()
         from saas.modules.lifecycle.jobs import latest_evaluation
 
         run_id = latest_evaluation().id

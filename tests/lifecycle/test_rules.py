@@ -9,13 +9,11 @@ from saas.extensions import db
 from saas.metadata import lifecycle as definitions
 from saas.modules.lifecycle import evaluation, jobs, rules
 from saas.modules.lifecycle.models import Evaluation, LifecycleMove
-from tests.lifecycle.helpers import contact, order, rule, stage_of
+from tests.lifecycle.helpers import contact, full_run, order, rule, stage_of
 
 
 def _full_run() -> int:
-    run = jobs.start("manual")
-    db.session.commit()
-    return jobs.get_evaluation(run.id).moved
+    return full_run().moved
 
 
 @pytest.mark.parametrize("conditions, field", [
