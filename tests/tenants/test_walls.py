@@ -39,6 +39,8 @@ def test_a_count_naming_the_model_only_in_from_is_scoped_too(app, two_workspaces
         assert db.session.scalar(count) == 1
     with pytest.raises(TenantContextError):
         db.session.scalar(count)
+    with tenant_context(a.id):
+        assert db.session.query(ApiToken).count() == 1  # a count wraps the query in a subquery
     with pytest.raises(TenantContextError):
         db.session.execute(select(ApiToken.__table__.c.name)).all()
 
