@@ -7,9 +7,9 @@ from saas.errors import InputError
 from saas.extensions import db
 from saas.metadata import lifecycle as definitions
 from saas.modules.core.models import Activity
-from saas.modules.lifecycle import actions, history, jobs, rules
+from saas.modules.lifecycle import actions, history, rules
 from saas.mail import OutboxMessage
-from tests.lifecycle.helpers import contact, full_run, order, stage_of
+from tests.lifecycle.helpers import contact, full_run, order
 
 
 def _run():

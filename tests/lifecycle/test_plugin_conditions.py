@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import literal
 
-from saas.extensions import db
 from saas.metadata import lifecycle as definitions
 from saas.modules.lifecycle.conditions import condition_types
 from saas.plugins import hookimpl, platform

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import func, select
 
 from saas.extensions import db
 from saas.metadata import lifecycle as definitions
