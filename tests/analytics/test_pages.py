@@ -37,7 +37,7 @@ def test_each_workspace_starts_with_a_sales_and_a_customer_dashboard(alpha, clie
         names = {w.name for w in db.session.scalars(db.select(Widget))}
         assert {"Pipeline by stage", "Won this month", "Forecast by month", "Deals by owner",
                 "Customers by lifecycle stage", "Lifecycle stage conversion", "New and churned customers by month",
-                "Cohort retention", "Pipeline funnel"} <= names
+                "Cohort retention", "Pipeline funnel", "Customers by RFM segment"} <= names
         tiles = list(db.session.execute(db.select(Tile.widget_id, Widget.id).join(Widget, Widget.id == Tile.widget_id)))
     response = client.get(base(alpha) + "/")
     assert response.status_code == 302

@@ -163,3 +163,27 @@ def test_a_rolled_back_change_keeps_the_cache(deals):
         helpers.deal("Never", "5", "north", commit=False)
         db.session.rollback()
         assert fragments.view(WidgetSpec.of(row), Scope(), row).cached
+
+
+def test_rfm_segments_group_and_predictions_measure_and_filter(two_workspaces):
+    """The customer-value fields of contacts (segment, p_alive, predicted CLV) are ordinary fields
+    to a widget: a group-by, a measure and a filter."""
+    from saas.modules.analytics.predictions import ensure_fields
+    from saas.modules.core.records import create_record
+
+    a, _b = two_workspaces
+    with helpers.inside(a):
+        ensure_fields()
+        for name, segment, alive, value in [("Ann", "champions", 0.9, 1200), ("Bo", "champions", 0.2, 300),
+                                            ("Cai", "lost", 0.1, 10)]:
+            contact = create_record("contact", {"name": name})
+            contact.custom = {**(contact.custom or {}), "rfm_segment": segment, "p_alive": alive,
+                              "predicted_clv": value}
+        db.session.commit()
+        spec = check(WidgetSpec(name="Value by segment", object_key="contact", measure="avg",
+                                measure_field="predicted_clv", group_by="rfm_segment", chart_type="bar",
+                                filters=[{"field": "p_alive", "op": "lt", "value": "0.3"}]))
+        result = run(spec)
+        values = dict(zip(result["categories"], result["series"][0]["values"]))
+        assert {label: round(v) for label, v in values.items()} == {"Champions": 300, "Lost": 10}
+        assert "fo=lt" in result["series"][0]["links"][0] and "ff=rfm_segment" in result["series"][0]["links"][0]
