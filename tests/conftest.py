@@ -34,6 +34,7 @@ def _base_config(database_url: str, owner_url: str) -> dict:
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "SERVER_NAME": None,
         "BASE_URL": "http://localhost",
+        "PASSWORD_HASH_PROFILE": "test",
     }
 
 

@@ -3,9 +3,19 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 _hasher = PasswordHasher()
+# Cheap parameters for test suites only (PASSWORD_HASH_PROFILE = "test"): argon2's defaults are
+# deliberately slow, and a suite creates hundreds of users.
+_test_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _current_hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("PASSWORD_HASH_PROFILE") == "test":
+        return _test_hasher
+    return _hasher
 MIN_LENGTH = 10
 COMMON = {
     "password", "password1", "password12", "password123", "1234567890", "12345678910",
@@ -15,11 +25,12 @@ COMMON = {
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _current_hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
+        # Verification reads the parameters from the hash itself.
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
