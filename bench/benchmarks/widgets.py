@@ -6,10 +6,11 @@ server-side (in-process WSGI requests of a logged-in member, no network), median
 
 The deals live in a workspace of their own ("bench-widgets"), made through the app (its hooks,
 its field definitions) and filled with one INSERT ... SELECT from generate_series; it is made
-again when missing or of another size.
+again when missing or of another size. BENCH_WIDGET_DEALS sets the number of deals whatever the scale.
 """
 from __future__ import annotations
 
+import os
 import time
 
 from bench.benchmarks.sql import raw_query
@@ -116,7 +117,7 @@ def run(ctx: BenchContext) -> list[Row]:
     from saas.tenants.context import tenant_context
     from saas.tenants.models import Workspace
 
-    n = DEALS[ctx.scale.name]
+    n = int(os.environ.get("BENCH_WIDGET_DEALS") or DEALS[ctx.scale.name])
     app = _app(ctx, None)
     tenant_id, widget_id = _workspace(ctx, app, n)
     warmup, repeat = ctx.timed()
