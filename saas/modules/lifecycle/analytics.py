@@ -128,7 +128,8 @@ def charts(a: Analytics) -> dict[str, str]:
 
     churn = go.Figure(go.Scatter(x=[c[0] for c in a.churn], y=[c[3] for c in a.churn], mode="lines+markers",
                                  line={"color": "#ef4444"}))
-    churn.update_layout(title=_("Churn rate by month (%%)"))
+    # gettext formats only when given variables; "% {}" turns the catalog's %% into %.
+    churn.update_layout(title=_("Churn rate by month (%%)") % {})
     return {name: render(fig, height=320) for name, fig in
             (("counts", counts), ("funnel", funnel), ("medians", medians), ("churn", churn))}
 
