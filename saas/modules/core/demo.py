@@ -108,7 +108,7 @@ def fill(workspace, rng: random.Random, contacts: int = 2000, companies: int = 3
     db.session.flush()
 
     # Skewed: a few customers buy often, most buy once or twice (a Pareto-like weight).
-    weights = [rng.paretovariate(1.3) for _ in contact_rows]
+    weights = [rng.paretovariate(2.0) for _ in contact_rows]
     buyers = rng.choices(contact_rows, weights=weights, k=orders)
     order_rows = []
     for n, buyer in enumerate(buyers, start=1):
