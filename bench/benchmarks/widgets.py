@@ -153,6 +153,22 @@ def run(ctx: BenchContext) -> list[Row]:
         if label == "Redis cache" and not redis:
             continue
         served = _app(ctx, redis)
+        with served.app_context():
+            from saas.modules.analytics.cache import bump_data_version
+
+            bump_data_version(tenant_id)     # what a record change does: the first request misses
+        view_ms: list[float] = []
+        view = served.view_functions["analytics.widget"]
+
+        def timed_view(*args, **kwargs):
+            # The widget view's own share, apart from the platform's per-request work (session,
+            # membership, enabled plugins) that every workspace page pays.
+            started = time.perf_counter()
+            try:
+                return view(*args, **kwargs)
+            finally:
+                view_ms.append((time.perf_counter() - started) * 1000)
+        served.view_functions["analytics.widget"] = timed_view
         client = served.test_client()
         client.post("/login", data={"email": EMAIL, "password": PASSWORD})
         url = f"/w/{SLUG}/analytics/widgets/{widget_id}"
@@ -164,9 +180,14 @@ def run(ctx: BenchContext) -> list[Row]:
 
         first = fragment()
         assert b'data-cached="1"' not in first.data
-        stats = time_ms(fragment, 5, FRAGMENT_REQUESTS[ctx.scale.name])
+        for _ in range(5):
+            fragment()
+        view_ms.clear()
+        stats = time_ms(fragment, 0, FRAGMENT_REQUESTS[ctx.scale.name])
+        own = Stats.of(view_ms[:stats.n])
         assert b'data-cached="1"' in fragment().data
         rows.append(Row("widgets", f"cached widget fragment (htmx GET), {label}, p95", "ms",
                         Stats(stats.p95, stats.p95, stats.n), target=Target("max", 10, "ms"),
-                        note=f"median {stats.median:.2f} ms over {stats.n} requests, in-process WSGI"))
+                        note=f"median {stats.median:.2f} ms over {stats.n} requests, in-process WSGI; the widget "
+                             f"view itself: median {own.median:.2f} ms, p95 {own.p95:.2f} ms"))
     return rows
