@@ -11,7 +11,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 register_handlers(bp)
 
 # Endpoints that answer without a token.
-PUBLIC_ENDPOINTS = {"api.index"}
+PUBLIC_ENDPOINTS = {"api.index", "api.health"}
 
 
 @bp.before_request
@@ -37,6 +37,12 @@ def index():
     from flask import url_for
 
     return {"openapi": url_for("api.openapi"), "docs": "/w/<workspace>/settings/api"}
+
+
+@bp.get("/health")
+def health():
+    """Liveness for load balancers and monitors: the app answers, no token, no database."""
+    return {"status": "ok"}
 
 
 @bp.get("/openapi.json")
