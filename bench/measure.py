@@ -61,7 +61,7 @@ def time_pair_ms(figure: Callable[[], object], baseline: Callable[[], object], w
 
 @dataclass(frozen=True)
 class Target:
-    """What a figure should be: `ratio_max` bounds figure/baseline, `max`/`min` bound the median."""
+    """What a figure should be: `ratio_max`/`ratio_min` bound figure/baseline, `max`/`min` bound the median."""
 
     kind: str
     bound: float
@@ -70,6 +70,8 @@ class Target:
     def met(self, row: "Row") -> bool | None:
         if self.kind == "ratio_max":
             return None if row.ratio is None else row.ratio <= self.bound
+        if self.kind == "ratio_min":
+            return None if row.ratio is None else row.ratio >= self.bound
         if self.kind == "max":
             return row.figure.median <= self.bound
         if self.kind == "min":
@@ -79,6 +81,8 @@ class Target:
     def __str__(self) -> str:
         if self.kind == "ratio_max":
             return f"ratio ≤ {self.bound:g}"
+        if self.kind == "ratio_min":
+            return f"ratio ≥ {self.bound:g}"
         sign = "≤" if self.kind == "max" else "≥"
         return f"{sign} {self.bound:g} {self.unit}".strip()
 

@@ -29,4 +29,6 @@ BENCHMARKS: dict[str, tuple[str, Callable[[BenchContext], list[Row]]]] = {
                        "predictions written", _lazy("customer_value")),
     "widgets": ("report widget: custom select × month sum over deals vs hand-written SQL; cached fragment p95",
                 _lazy("widgets")),
+    "api": ("API list with a custom-field filter under wrk load vs the app's trivial JSON route (2 gunicorn "
+            "workers)", _lazy("api_load")),
 }

@@ -37,13 +37,14 @@ def app_environment(urls: Urls, redis: bool = False) -> dict:
 class Gunicorn:
     """gunicorn serving wsgi:app on a free loopback port, stopped on exit."""
 
-    def __init__(self, urls: Urls, workers: int):
+    def __init__(self, urls: Urls, workers: int, env: dict | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "wsgi:app"],
-            cwd=REPO, env=app_environment(urls), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=REPO, env={**app_environment(urls), **(env or {})}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
 
     def __enter__(self) -> "Gunicorn":
         deadline = time.monotonic() + 60
