@@ -6,6 +6,7 @@ import unicodedata
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from saas.errors import InputError
 from saas.extensions import db
@@ -80,14 +81,14 @@ def membership_of(user: User, workspace: Workspace) -> Membership | None:
 def memberships_of(user: User) -> list[Membership]:
     """The user's workspaces, for the switcher."""
     return list(db.session.scalars(
-        select(Membership).join(Membership.workspace)
+        select(Membership).join(Membership.workspace).options(contains_eager(Membership.workspace))
         .where(Membership.user_id == user.id).order_by(Workspace.name)
     ))
 
 
 def members(workspace: Workspace) -> list[Membership]:
     return list(db.session.scalars(
-        select(Membership).join(Membership.user)
+        select(Membership).join(Membership.user).options(contains_eager(Membership.user))
         .where(Membership.tenant_id == workspace.id).order_by(User.name)
     ))
 
