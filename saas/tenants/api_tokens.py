@@ -1,6 +1,8 @@
 """API tokens: created once (the clear text is shown once), hashed at rest, scoped, revocable."""
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from saas.tenants.models import ApiToken, utcnow
 from saas.tenants.tokens import new_tenant_token, parse_tenant_token
 
 TOKEN_PREFIX = "orch"
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 # Scopes: read or write per object, and metadata administration. Modules add their objects.
 OBJECT_SCOPES = ["contacts", "companies", "orders", "activities", "deals", "leads", "pipelines", "stages",
@@ -64,7 +67,10 @@ def authenticate(clear: str) -> ApiToken | None:
         token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
         if token is None or token.revoked_at is not None:
             return None
-        token.last_used_at = utcnow()
-        db.session.commit()
-        db.session.refresh(token)  # loaded while the tenant is in context
+        last = token.last_used_at
+        if last is None or utcnow() - (last if last.tzinfo else last.replace(tzinfo=timezone.utc)) > LAST_USE_PRECISION:
+            # A write per request would cost every API read; to the minute is what people read.
+            token.last_used_at = utcnow()
+            db.session.commit()
+            db.session.refresh(token)  # loaded while the tenant is in context
         return token
