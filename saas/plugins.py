@@ -116,6 +116,13 @@ class HookSpecs:
         per row], "note": text}`. Orchard shows the figure, the rows as a table and as CSV, and caches
         the result per workspace until its data change."""
 
+    @hookspec
+    def record_panels(self, workspace, object_key: str, record) -> list:
+        """Called when a record page renders; return a list of HTML fragments (markupsafe.Markup)
+        to show as panels beside the timeline. `object_key` is the record's object ("contact",
+        "company" ...) and `record` its model instance; return None or [] for records you do not
+        add to."""
+
 
 # The built-in modules, registered like any plugin (each has a MANIFEST).
 BUILTIN_MODULES = (

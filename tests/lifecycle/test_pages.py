@@ -5,6 +5,7 @@ import pytest
 
 from saas.extensions import db
 from saas.metadata import lifecycle as definitions
+from saas.modules.core.records import create_record
 from saas.modules.lifecycle import history, rules
 from saas.modules.lifecycle.models import LifecycleRule
 from saas.tenants.context import tenant_context
@@ -161,3 +162,21 @@ def test_viewers_see_the_board_but_cannot_move_or_configure(client, tenant):
     assert client.get(f"{base}/").status_code == 200
     assert client.post(f"{base}/customers/{pid}/move", data={"stage": "loyalty"}).status_code == 403
     assert client.get(f"{base}/rules").status_code == 403
+
+
+def test_the_contact_record_page_shows_the_customers_path(client, tenant):
+    login(client, tenant.owner.email)
+    with ctx(tenant):
+        person = contact("赵敏")
+        pid = person.id
+        history.move_contact(person, "loyalty", tenant.owner.id)
+        db.session.commit()
+        loyalty = definitions.stage_map()["loyalty"].label()
+        company_id = create_record("company", {"name": "Beta Ltd"}).id
+        db.session.commit()
+    text = client.get(f"/w/{tenant.slug}/contacts/{pid}").get_data(as_text=True)
+    panel = text[text.index('data-testid="path"'):text.index('data-testid="timeline"')]
+    assert "Path through the lifecycle" in panel
+    assert f"<strong>{loyalty}</strong>" in panel and "moved by" in panel
+    # Only contacts are customers with a path.
+    assert 'data-testid="path"' not in client.get(f"/w/{tenant.slug}/companies/{company_id}").get_data(as_text=True)

@@ -82,3 +82,18 @@ def record_changed(object_key: str, record_id: int, change: str, before, after) 
 @hookimpl
 def migrations_folder() -> None:
     return None  # its tables are in the main line (0008_lifecycle)
+
+
+@hookimpl
+def record_panels(object_key: str, record) -> list | None:
+    # The customer's path beside the contact's timeline, so it is seen without leaving the record.
+    if object_key != "contact":
+        return None
+    from flask import render_template
+    from markupsafe import Markup
+
+    from saas.metadata import lifecycle as definitions
+    from saas.modules.lifecycle import history
+
+    return [Markup(render_template("lifecycle/_path.html", path=history.path_of(record.id),
+                                   stage_map=definitions.stage_map()))]

@@ -13,9 +13,16 @@ from saas.metadata.query import build_query, count, page
 from saas.metadata.types import OPERATORS
 from saas.modules.core import listing, records, timeline
 from saas.modules.core.display import reference_labels_for
+from saas.plugins import hooks
 from saas.tenants.request import can, permission_required, require
 
 PAGE_SIZE = 50
+
+
+def _panels(object_key: str, record) -> list:
+    """The panels the workspace's plugins add to a record page (the record_panels hook)."""
+    answers = hooks(workspace=g.workspace).record_panels(object_key=object_key, record=record)
+    return [fragment for fragments in answers for fragment in fragments or []]
 
 
 def make_blueprint(spec: ObjectType) -> Blueprint:
@@ -99,7 +106,7 @@ def make_blueprint(spec: ObjectType) -> Blueprint:
                 record=record, title=records.title_of(object_key, record), groups=groups, values=values,
                 refs=reference_labels_for(fields, [values]), history=timeline.history_entries(object_key, record.id),
                 related=timeline.related(object_key, record), activities=timeline.activities_of(object_key, record),
-                activity_kinds=timeline.kind_choices()))
+                activity_kinds=timeline.kind_choices(), panels=_panels(object_key, record)))
 
     @bp.route(f"/<int:{id_arg}>/edit", methods=["GET", "POST"])
     @permission_required("workspace.view")
