@@ -115,27 +115,23 @@ def portal():
 @bp.route("/cancel", methods=["POST"])
 @permission_required("billing.manage")
 def cancel():
-    if ActionForm().validate_on_submit():
-        try:
-            subscriptions.cancel_at_period_end(g.workspace)
-            db.session.commit()
-            flash(_("The subscription ends with the current period; then the Free plan applies."), "success")
-        except InputError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        except stripe.StripeError as exc:
-            return _stripe_failed(exc)
-    return redirect(url_for(".page"))
+    return _subscription_action(subscriptions.cancel_at_period_end,
+                                _("The subscription ends with the current period; then the Free plan applies."))
 
 
 @bp.route("/resume", methods=["POST"])
 @permission_required("billing.manage")
 def resume():
+    return _subscription_action(subscriptions.resume, _("The subscription renews again."))
+
+
+def _subscription_action(action, done_message: str):
+    """Run a change of the subscription from a button: commit and say so, or say what went wrong."""
     if ActionForm().validate_on_submit():
         try:
-            subscriptions.resume(g.workspace)
+            action(g.workspace)
             db.session.commit()
-            flash(_("The subscription renews again."), "success")
+            flash(done_message, "success")
         except InputError as exc:
             db.session.rollback()
             flash(exc.message, "error")
