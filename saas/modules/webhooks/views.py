@@ -79,44 +79,35 @@ def detail(webhook_id: int):
 @bp.route("/<int:webhook_id>/test", methods=["POST"])
 @permission_required("settings.manage")
 def test(webhook_id: int):
-    webhook = _webhook_or_404(webhook_id)
-    _confirmed()
-    services.send_test(webhook)
-    db.session.commit()
-    flash(_("Test event sent; its answer is in the delivery log."), "success")
-    return redirect(url_for(".detail", webhook_id=webhook.id))
+    return _act_on(webhook_id, services.send_test, _("Test event sent; its answer is in the delivery log."))
 
 
 @bp.route("/<int:webhook_id>/enable", methods=["POST"])
 @permission_required("settings.manage")
 def enable(webhook_id: int):
-    webhook = _webhook_or_404(webhook_id)
-    _confirmed()
-    services.set_enabled(webhook, True)
-    db.session.commit()
-    flash(_("Webhook on."), "success")
-    return redirect(url_for(".detail", webhook_id=webhook.id))
+    return _act_on(webhook_id, lambda webhook: services.set_enabled(webhook, True), _("Webhook on."))
 
 
 @bp.route("/<int:webhook_id>/disable", methods=["POST"])
 @permission_required("settings.manage")
 def disable(webhook_id: int):
-    webhook = _webhook_or_404(webhook_id)
-    _confirmed()
-    services.set_enabled(webhook, False)
-    db.session.commit()
-    flash(_("Webhook off: no events are sent to it."), "success")
-    return redirect(url_for(".detail", webhook_id=webhook.id))
+    return _act_on(webhook_id, lambda webhook: services.set_enabled(webhook, False),
+                   _("Webhook off: no events are sent to it."))
 
 
 @bp.route("/<int:webhook_id>/rotate-secret", methods=["POST"])
 @permission_required("settings.manage")
 def rotate_secret(webhook_id: int):
+    return _act_on(webhook_id, services.rotate_secret, _("New secret made; update the receiving side."))
+
+
+def _act_on(webhook_id: int, action, done_message: str):
+    """A button on a webhook's page: confirm, act, commit, say so, back to the page."""
     webhook = _webhook_or_404(webhook_id)
     _confirmed()
-    services.rotate_secret(webhook)
+    action(webhook)
     db.session.commit()
-    flash(_("New secret made; update the receiving side."), "success")
+    flash(done_message, "success")
     return redirect(url_for(".detail", webhook_id=webhook.id))
 
 
