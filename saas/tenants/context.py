@@ -29,20 +29,25 @@ def is_unscoped() -> bool:
 
 def set_tenant(tenant_id: int | None) -> None:
     """Enter a workspace for the rest of this request; the teardown resets it."""
-    _tenant_id.set(tenant_id)
-    _sync_database_setting()
+    if _tenant_id.set(tenant_id).old_value != tenant_id:
+        _sync_database_setting()
 
 
 @contextmanager
 def tenant_context(tenant_id: int) -> Iterator[None]:
     """Act for one workspace inside the block (jobs, CLI commands, tests)."""
     token = _tenant_id.set(tenant_id)
-    _sync_database_setting()
+    # Re-entering the workspace already in context (a service called from a request of it)
+    # changes nothing the database must hear of: a transaction begun inside gets it anyway.
+    changed = token.old_value != tenant_id
+    if changed:
+        _sync_database_setting()
     try:
         yield
     finally:
         _tenant_id.reset(token)
-        _sync_database_setting()
+        if changed:
+            _sync_database_setting()
 
 
 @contextmanager

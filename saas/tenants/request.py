@@ -14,7 +14,7 @@ from saas.extensions import db, login_manager
 from saas.tenants.context import set_tenant
 from saas.tenants.models import User
 from saas.tenants.roles import has_permission
-from saas.tenants.workspaces import membership_of, workspace_by_slug
+from saas.tenants.workspaces import membership_in
 
 WORKSPACE_PREFIX = "/w/<workspace_slug>"
 
@@ -66,12 +66,11 @@ def _enter_workspace():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    workspace = workspace_by_slug(slug)
-    membership = membership_of(current_user, workspace) if workspace else None
+    membership = membership_in(current_user, slug)
     if membership is None:
         abort(404, description="workspace")
-    g.workspace, g.membership = workspace, membership
-    set_tenant(workspace.id)
+    g.workspace, g.membership = membership.workspace, membership
+    set_tenant(membership.workspace.id)
     return None
 
 

@@ -78,6 +78,15 @@ def membership_of(user: User, workspace: Workspace) -> Membership | None:
     )
 
 
+def membership_in(user: User, slug: str) -> Membership | None:
+    """The user's membership in the workspace at `slug`, its workspace loaded with it (one query:
+    every workspace page asks this first)."""
+    return db.session.scalar(
+        select(Membership).join(Membership.workspace).options(contains_eager(Membership.workspace))
+        .where(Workspace.slug == slug, Membership.user_id == user.id)
+    )
+
+
 def memberships_of(user: User) -> list[Membership]:
     """The user's workspaces, for the switcher."""
     return list(db.session.scalars(
