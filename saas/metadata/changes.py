@@ -201,7 +201,7 @@ def build_field_index(field_id: int) -> str:
             conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
             conn.execute(text(
                 f"CREATE INDEX CONCURRENTLY {name} ON {table} "
-                f"(tenant_id, {index_expression_sql(field)}, id) WHERE tenant_id = {tenant_id}"))
+                f"({index_expression_sql(field)}, id) WHERE tenant_id = {tenant_id}"))
             conn.execute(text(f"ANALYZE {table}"))
     except Exception:  # a bad value cannot exist (values are typed), but a failed build must show
         log.exception("building index %s failed", name)

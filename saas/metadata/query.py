@@ -8,9 +8,12 @@ Public API (used by the list pages, the API, reports and exports):
     more = page(q, limit=50, cursor=result.next_cursor)
     total = count(q)
 
-Custom values are read with a typed expression per field (PostgreSQL: `(custom->>'key')::numeric`;
-SQLite: `json_extract(custom, '$.key')`), the same expression a filterable field's index is built
-on, so the index serves both the filter and the sort. Only the shown values are selected. Paging
+Custom values are read with a typed expression per field (PostgreSQL:
+`orchard_field_number(custom, 'key')`, `orchard_field_text(custom, 'key')`; SQLite:
+`json_extract(custom, '$.key')`), the same expression a filterable field's index is built on, so
+the index serves both the filter and the sort. The two PostgreSQL functions never raise and are
+LEAKPROOF (migration 0011): under forced row-level security only such conditions may run inside
+an index scan; `->>` and `::numeric` may not. Only the shown values are selected. Paging
 is by keyset (the last row's sort value and id in an opaque cursor), so page 1,000 costs what
 page 1 costs. Rows whose sort value is empty come last ascending and first descending, like
 PostgreSQL orders NULLs; they are paged in a phase of their own so each phase stays a range scan.
@@ -25,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import (Boolean, Float, Integer, Numeric, String, Text, and_, cast, exists, func, literal_column,
+from sqlalchemy import (Boolean, Float, Integer, String, Text, and_, cast, exists, func, literal_column,
                         not_, or_, select, tuple_)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import array as pg_array
@@ -96,18 +99,24 @@ def field_expression(model, f: Field, pg: bool | None = None):
     kind = f.kind
     if kind == "array":
         return _custom_path(model, f.key, pg, as_json=True)
-    raw = _custom_path(model, f.key, pg)
     if not pg:
         sqlite_types = {"number": Float(), "reference": Integer(), "bool": Boolean()}
         return func.json_extract(model.__table__.c.custom, literal_column(f"'$.{f.key}'"),
                                  type_=sqlite_types.get(kind, Text()))
     if kind == "number":
-        return cast(raw, Numeric)
+        return _field_function(model, f.key, "orchard_field_number", Float())
     if kind == "reference":
-        return cast(raw, Integer)
+        return cast(_custom_path(model, f.key, pg), Integer)
     if kind == "bool":
-        return cast(raw, Boolean)
-    return raw                        # text, choices, ISO dates and times: compared as text
+        return cast(_custom_path(model, f.key, pg), Boolean)
+    # text, choices, ISO dates and times: compared as text
+    return _field_function(model, f.key, "orchard_field_text", Text())
+
+
+def _field_function(model, key: str, name: str, type_):
+    if not KEY_RE.match(key):
+        raise ValueError(f"bad field key {key!r}")
+    return getattr(func, name)(model.__table__.c.custom, literal_column(f"'{key}'"), type_=type_)
 
 
 def index_expression_sql(f: Field) -> str:
@@ -115,8 +124,8 @@ def index_expression_sql(f: Field) -> str:
     if not KEY_RE.match(f.key):
         raise ValueError(f"bad field key {f.key!r}")
     raw = f"(custom ->> '{f.key}'::text)"
-    return {"number": f"(({raw})::numeric)", "reference": f"(({raw})::integer)",
-            "bool": f"(({raw})::boolean)"}.get(f.kind, f"({raw})")
+    return {"number": f"orchard_field_number(custom, '{f.key}'::text)", "reference": f"(({raw})::integer)",
+            "bool": f"(({raw})::boolean)"}.get(f.kind, f"orchard_field_text(custom, '{f.key}'::text)")
 
 
 # --- filter values ---------------------------------------------------------------------------
@@ -150,7 +159,8 @@ def _scalar(f: Field, value: Any) -> Any:
             raise _bad(f, _("Enter a number.")) from None
         if not number.is_finite():
             raise _bad(f, _("Enter a number."))
-        return number if f.column is not None or dialect() == "postgresql" else float(number)
+        # Custom numbers are stored and compared as doubles (JSON numbers); columns are exact.
+        return number if f.column is not None else float(number)
     if kind == "reference":
         try:
             return int(value)
@@ -377,8 +387,8 @@ def _row(q: RecordQuery, row, pg: bool) -> dict:
                 value = json.loads(value)
             elif f.kind == "bool" and value is not None:
                 value = bool(value)
-            elif f.kind == "number" and isinstance(value, Decimal):
-                value = float(value) if value != value.to_integral_value() else int(value)
+            elif f.kind == "number" and isinstance(value, (Decimal, float)):
+                value = int(value) if value == int(value) else float(value)
             value = from_storage(f.type, value)
         data[f.key] = value
     return data

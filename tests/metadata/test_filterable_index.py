@@ -3,7 +3,7 @@ as the owner role), and the list query of the query builder uses it."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, tuple_
 
 from saas.extensions import db
 from saas.metadata import changes, definitions
@@ -42,13 +42,17 @@ def test_a_filterable_field_is_indexed_and_the_list_uses_the_index(app, two_work
 
         q = build_query("contact", [Filter("score", "between", ["100", "102"])], sort="score", fields=["name", "score"])
         # The list sorted by the field reads the index in order (50 rows, no sort of the workspace).
-        # Under forced row-level security PostgreSQL will not evaluate a non-leakproof expression
-        # (->>, ::numeric) inside an index condition, so range filters are checked on that ordered
-        # scan rather than by an index range; see the module's notes.
         listed = build_query("contact", [], sort="score", fields=["name", "score"])
         plan = _explain(listed.statement.where(listed.sort_expr.is_not(None))
                         .order_by(listed.sort_expr, Contact.id).limit(50))
         assert f"ix_cf_contacts_{field_id}" in plan and "Sort Key" not in plan, plan
+        # The range and a deep page's keyset condition are index conditions, even under forced
+        # row-level security (the app role): the field functions are LEAKPROOF.
+        ranged = _explain(q.statement.where(q.sort_expr.is_not(None)).order_by(q.sort_expr, Contact.id).limit(50))
+        assert f"ix_cf_contacts_{field_id}" in ranged and "Index Cond: ((orchard_field_number" in ranged, ranged
+        keyset = _explain(listed.statement.where(tuple_(listed.sort_expr, Contact.id) > tuple_(250.0, 10))
+                          .order_by(listed.sort_expr, Contact.id).limit(50))
+        assert "Index Cond: (ROW(orchard_field_number" in keyset, keyset
         assert [r["score"] for r in page(listed, limit=3).rows] == [0, 0, 0]
         result = page(q, limit=50)
         assert len(result.rows) == 30 and all(100 <= r["score"] <= 102 for r in result.rows)
@@ -62,3 +66,22 @@ def test_a_filterable_field_is_indexed_and_the_list_uses_the_index(app, two_work
         assert db.session.scalar(text("select count(*) from pg_indexes where indexname = :n"),
                                  {"n": f"ix_cf_contacts_{field_id}"}) == 0
         assert db.session.scalar(text("select count(*) from contacts where custom ? 'score'")) == 0
+
+
+def test_the_field_functions_never_raise_and_are_leakproof(app):
+    """A stored value of any shape reads as NULL rather than an error: an error could reveal a row
+    that row-level security hides, which is what LEAKPROOF promises PostgreSQL."""
+    cases = {'{"v": 12.5}': 12.5, '{"v": "12"}': None, '{"v": [1]}': None, '{"v": {"a": 1}}': None,
+             '{"v": null}': None, '{"v": 1e400}': None, '{"v": 1e-400}': None, '{"v": 0}': 0.0, '[1, 2]': None,
+             '"text"': None, '{}': None}
+    for doc, expected in cases.items():
+        got = db.session.scalar(text("select orchard_field_number(cast(:doc as jsonb), 'v')"), {"doc": doc})
+        assert got == expected, doc
+    assert db.session.scalar(text("""select orchard_field_text('{"v": "Zoë"}'::jsonb, 'v')""")) == "Zoë"
+    assert db.session.scalar(text("select orchard_field_text('[1]'::jsonb, 'v')")) is None
+    superuser = db.session.scalar(text(
+        "select rolsuper from pg_roles where rolname = (select proowner::regrole::text from pg_proc "
+        "where proname = 'orchard_field_text')"))
+    leakproof = set(db.session.scalars(text(
+        "select proname from pg_proc where proname like 'orchard_field_%' and proleakproof")))
+    assert leakproof == ({"orchard_field_text", "orchard_field_number"} if superuser else set())
