@@ -1,12 +1,15 @@
 """The widget cache: results kept per (workspace, widget, filters), on Redis when REDIS_URL is set,
 else in the process.
 
-Keys carry three versions, so nothing is ever deleted to invalidate:
+Keys carry versions, so nothing is ever deleted to invalidate. A widget's result is keyed by:
 - the widget's own `version` (bumped when it is edited),
 - the workspace's metadata version (fields added, removed, renamed),
 - the workspace's data version, bumped after every commit that changed a record (the
   record_changed hook marks the session; the bump waits for the commit, so a reader never caches
   old figures under the new version).
+A dashboard tile's whole HTML is kept beside it under versions the cache itself holds, so serving
+it reads no table: the data version, and the definitions version, bumped after every commit that
+changed a widget, a dashboard or the workspace's fields (listeners below mark the session).
 Writes that bypass the record services (set-based jobs) are covered by a time limit on entries.
 """
 from __future__ import annotations
@@ -23,9 +26,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from saas.jobs import redis_connection
+from saas.metadata.models import MetadataVersion
+from saas.modules.analytics.models import Dashboard, Widget
+from saas.tenants.context import current_tenant_id
 
 TTL_SECONDS = 600
 LOCAL_ENTRIES = 2000
+DATA, DEFINITIONS = "data", "definitions"
 _DIRTY = "analytics_dirty_tenants"
 
 
@@ -34,7 +41,7 @@ class _LocalStore:
 
     def __init__(self) -> None:
         self.items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self.versions: dict[int, int] = {}
+        self.versions: dict[tuple[int, str], int] = {}
         self.lock = threading.Lock()
 
     def get(self, key: str) -> Any:
@@ -57,46 +64,78 @@ def _local() -> _LocalStore:
     return current_app.extensions.setdefault("saas_analytics_cache", _LocalStore())
 
 
-def _version_key(tenant_id: int) -> str:
-    return f"analytics:{tenant_id}:data"
+def _version_key(tenant_id: int, kind: str = DATA) -> str:
+    return f"analytics:{tenant_id}:{kind}"
+
+
+def version(tenant_id: int, kind: str = DATA) -> int:
+    """The workspace's data (or definitions) version, 0 until its first change."""
+    conn = redis_connection()
+    if conn is None:
+        return _local().versions.get((tenant_id, kind), 0)
+    return int(conn.get(_version_key(tenant_id, kind)) or 0)
 
 
 def data_version(tenant_id: int) -> int:
     """The workspace's data version (0 until its first change)."""
-    conn = redis_connection()
-    if conn is None:
-        return _local().versions.get(tenant_id, 0)
-    return int(conn.get(_version_key(tenant_id)) or 0)
+    return version(tenant_id, DATA)
 
 
-def bump_data_version(tenant_id: int) -> None:
-    """Mark the workspace's data as changed: every cached widget result of it misses from now on."""
+def bump_version(tenant_id: int, kind: str = DATA) -> None:
+    """Mark the workspace's data (or definitions) as changed: what was cached under the old version misses."""
     conn = redis_connection()
     if conn is None:
         store = _local()
         with store.lock:
-            store.versions[tenant_id] = store.versions.get(tenant_id, 0) + 1
+            store.versions[(tenant_id, kind)] = store.versions.get((tenant_id, kind), 0) + 1
     else:
-        conn.incr(_version_key(tenant_id))
+        conn.incr(_version_key(tenant_id, kind))
 
 
-def mark_changed(session: Session, tenant_id: int) -> None:
-    """Bump the workspace's data version when `session` commits (called from record_changed)."""
-    session.info.setdefault(_DIRTY, set()).add(tenant_id)
+def bump_data_version(tenant_id: int) -> None:
+    """Mark the workspace's data as changed: every cached widget result of it misses from now on."""
+    bump_version(tenant_id, DATA)
+
+
+def mark_changed(session: Session, tenant_id: int, kind: str = DATA) -> None:
+    """Bump the workspace's data (or definitions) version when `session` commits."""
+    session.info.setdefault(_DIRTY, set()).add((tenant_id, kind))
 
 
 @event.listens_for(Session, "after_commit")
 def _bump_after_commit(session: Session) -> None:
-    tenants = session.info.pop(_DIRTY, None)
-    if tenants:
-        for tenant_id in tenants:
-            bump_data_version(tenant_id)
+    changes = session.info.pop(_DIRTY, None)
+    if changes:
+        for tenant_id, kind in changes:
+            bump_version(tenant_id, kind)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_on_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:     # the outermost transaction: nothing was written
         session.info.pop(_DIRTY, None)
+
+
+# What a tile's HTML shows besides the records: its widget, its dashboard's scope, the fields'
+# labels (and whether they still exist). Any change to them marks the session.
+_DEFINITIONS = (Widget, Dashboard, MetadataVersion)
+
+
+@event.listens_for(Session, "before_flush")
+def _definitions_flushed(session: Session, flush_context, instances) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _DEFINITIONS):
+            tenant_id = obj.tenant_id or current_tenant_id()
+            if tenant_id is not None:
+                mark_changed(session, tenant_id, DEFINITIONS)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _metadata_version_updated(state) -> None:
+    # The metadata version is bumped by an UPDATE statement, not through a loaded object.
+    mapper = state.bind_mapper if state.is_update else None
+    if mapper is not None and mapper.class_ is MetadataVersion and current_tenant_id() is not None:
+        mark_changed(state.session, current_tenant_id(), DEFINITIONS)
 
 
 def key(tenant_id: int, widget_id: int | str, widget_version: int, metadata_version: int, parts: dict) -> str:
@@ -132,3 +171,33 @@ def cached(cache_key: str, compute: Callable[[], Any]) -> tuple[Any, bool]:
     value = compute()
     put(cache_key, value)
     return value, False
+
+
+def fragment_key(tenant_id: int, name: str, parts: dict) -> str:
+    """The key of a piece of HTML kept at the workspace's current versions (see get_current)."""
+    digest = hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return f"analytics:{tenant_id}:{name}:{digest}"
+
+
+def get_current(cache_key: str, tenant_id: int) -> tuple[Any, tuple[int, int]]:
+    """(value, versions): the value under `cache_key` if it was kept at the workspace's current data
+    and definitions versions, else None; and those versions, for put_current. One cache read."""
+    conn = redis_connection()
+    if conn is None:
+        store = _local()
+        current = (store.versions.get((tenant_id, DATA), 0), store.versions.get((tenant_id, DEFINITIONS), 0))
+        item = store.get(cache_key)
+    else:
+        data, definitions, raw = conn.mget(_version_key(tenant_id, DATA), _version_key(tenant_id, DEFINITIONS),
+                                           cache_key)
+        current = (int(data or 0), int(definitions or 0))
+        item = None if raw is None else json.loads(raw)
+    if item is None or tuple(item["versions"]) != current:
+        return None, current
+    return item["value"], current
+
+
+def put_current(cache_key: str, value: Any, versions: tuple[int, int]) -> None:
+    """Keep `value` under `cache_key`, valid while the workspace stays at `versions` (read before
+    the value was made, so a change made meanwhile makes it miss)."""
+    put(cache_key, {"versions": list(versions), "value": value})

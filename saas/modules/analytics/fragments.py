@@ -40,15 +40,21 @@ def compute(spec: WidgetSpec, scope: Scope | None) -> dict[str, Any]:
     return {"result": result, "chart": chart_html(result, spec.chart_type)}
 
 
-def cache_key(widget: Widget, scope: Scope | None, extra: dict | None = None) -> str:
-    """The key of a saved widget's result for this scope and language (and `extra`, e.g. the
-    dashboard its links point back to)."""
+def cache_key(widget: Widget, scope: Scope | None) -> str:
+    """The key of a saved widget's result for this scope and language."""
     return cache.key(current_tenant_id(), widget.id, widget.version or 1, metadata_version(),
-                     {"s": scope.as_dict() if scope else None, "l": str(get_locale()), **(extra or {})})
+                     {"s": scope.as_dict() if scope else None, "l": str(get_locale())})
 
 
-def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = None,
-         key: str | None = None) -> WidgetView:
+def tile_key(widget_id: int, board_id: int | None, user_id: int, scope_args: dict) -> str:
+    """The key of a widget's fragment HTML as asked for (alone or on a dashboard, with the page's
+    range) in this language. On a dashboard the key holds the user: the dashboard's visibility
+    to them was checked when the entry was made, and any change to it bumps the definitions."""
+    parts = {"b": board_id, "u": user_id if board_id else None, "s": scope_args, "l": str(get_locale())}
+    return cache.fragment_key(current_tenant_id(), f"tile{widget_id}", parts)
+
+
+def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = None) -> WidgetView:
     """A widget's fragment content: cached per (workspace, widget and its version, metadata and data
     versions, scope, language) when `widget` is a saved one; a preview is always computed."""
     out = WidgetView(spec)
@@ -59,8 +65,7 @@ def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = N
         if widget is None:
             value = compute(spec, scope)
         else:
-            key = key or cache_key(widget, scope)
-            value, out.cached = cache.cached(key, lambda: compute(spec, scope))
+            value, out.cached = cache.cached(cache_key(widget, scope), lambda: compute(spec, scope))
     except InputError as exc:
         db.session.rollback()
         out.error = next(iter(exc.fields.values()), None) or exc.message

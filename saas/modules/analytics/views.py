@@ -307,27 +307,35 @@ ERROR_SLOTS = ("name", "kind", "object_key", "measure", "measure_field", "group_
 @bp.route("/widgets/<int:widget_id>")
 @permission_required("workspace.view")
 def widget(widget_id: int):
+    if htmx:
+        return _widget_fragment(widget_id)
     widget = _widget_or_404(widget_id)
-    board = None
-    if request.args.get("dashboard", type=int):
-        board = _dashboard_or_404(request.args.get("dashboard", type=int))
-    scope = dashboard_service.scope_of(board, request.args)
-    if not htmx:
-        shown = fragments.view(WidgetSpec.of(widget), scope, widget)
-        return render_template("analytics/widget.html", widget=widget, shown=shown, board=board,
-                               scope_args=_scope_args())
-    # The fragment's HTML is cached beside the result (same versions in its key): on a hit the
-    # dashboard's tile costs one widget lookup and one cache read.
-    key = fragments.cache_key(widget, scope, {"d": board.id if board else None})
-    html_key = f"{key}:html"
-    html = cache.get(html_key)
-    if html is None:
-        shown = fragments.view(WidgetSpec.of(widget), scope, widget, key=key)
-        html = render_template("analytics/_widget.html", widget=widget, shown=shown, board=board,
-                               scope_args=_scope_args())
-        if shown.result is not None:
-            cache.put(html_key, html.replace('data-widget-id=', 'data-cached="1" data-widget-id=', 1))
+    board = _board_from_args()
+    shown = fragments.view(WidgetSpec.of(widget), dashboard_service.scope_of(board, request.args), widget)
+    return render_template("analytics/widget.html", widget=widget, shown=shown, board=board,
+                           scope_args=_scope_args())
+
+
+def _widget_fragment(widget_id: int):
+    # A dashboard's tile comes whole from the cache while neither the records nor the definitions
+    # (widgets, dashboards, fields) changed: a hit reads no table beyond the request's membership.
+    key = fragments.tile_key(widget_id, request.args.get("dashboard", type=int), _user_id(), _scope_args())
+    html, versions = cache.get_current(key, g.workspace.id)
+    if html is not None:
+        return html
+    widget = _widget_or_404(widget_id)
+    board = _board_from_args()
+    shown = fragments.view(WidgetSpec.of(widget), dashboard_service.scope_of(board, request.args), widget)
+    html = render_template("analytics/_widget.html", widget=widget, shown=shown, board=board,
+                           scope_args=_scope_args())
+    if shown.result is not None:
+        cache.put_current(key, html.replace('data-widget-id=', 'data-cached="1" data-widget-id=', 1), versions)
     return html
+
+
+def _board_from_args():
+    board_id = request.args.get("dashboard", type=int)
+    return _dashboard_or_404(board_id) if board_id else None
 
 
 def _scope_args() -> dict:
@@ -338,10 +346,7 @@ def _scope_args() -> dict:
 @permission_required("workspace.view")
 def widget_csv(widget_id: int):
     widget = _widget_or_404(widget_id)
-    board = None
-    if request.args.get("dashboard", type=int):
-        board = _dashboard_or_404(request.args.get("dashboard", type=int))
-    shown = fragments.view(WidgetSpec.of(widget), dashboard_service.scope_of(board, request.args), widget)
+    shown = fragments.view(WidgetSpec.of(widget), dashboard_service.scope_of(_board_from_args(), request.args), widget)
     if shown.result is None:
         abort(409)
     filename = f"widget-{widget.id}.csv"
