@@ -118,7 +118,7 @@ def _timed_run(ctx: BenchContext, tenant_id: int) -> tuple[float, dict, object]:
         predictions.customer_figures = timed("read orders (one grouped query)", originals[0])
         clv.fit_bgnbd = timed("fit BG/NBD", originals[1])
         clv.fit_gamma_gamma = timed("fit Gamma-Gamma", originals[2])
-        predictions.write_values = timed("write the values (COPY, one UPDATE FROM)", originals[3])
+        predictions.write_values = timed("write the values (binary COPY, one UPDATE ... FROM)", originals[3])
         try:
             run = predictions.CustomerValueRun(status="running")
             db.session.add(run)

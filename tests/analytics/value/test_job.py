@@ -60,7 +60,8 @@ def test_the_job_writes_predictions_and_lists_filter_on_them(client, two_workspa
         bg = clv.BgNbdParams(**run.bgnbd)
         gg = clv.GammaGammaParams(**run.gamma_gamma)
         alive = clv.probability_alive(bg, figures.frequency, figures.recency, figures.age)
-        in_90 = clv.expected_purchases(bg, 90, figures.frequency, figures.recency, figures.age)
+        expected = {t: clv.expected_purchases(bg, t, figures.frequency, figures.recency, figures.age)
+                    for t in (30, 90, 365)}
         value = clv.expected_order_value(gg, figures.frequency, figures.monetary_value)
         lifetime = clv.customer_lifetime_value(bg, gg, 365, figures.frequency, figures.recency, figures.age,
                                                figures.monetary_value)
@@ -69,10 +70,12 @@ def test_the_job_writes_predictions_and_lists_filter_on_them(client, two_workspa
         for k, contact_id in enumerate(figures.contact_id.tolist()):
             doc = stored[contact_id]
             assert doc["p_alive"] == pytest.approx(alive[k], abs=1e-4)
-            assert doc["expected_purchases_90"] == pytest.approx(in_90[k], abs=1e-3)
+            for t in (30, 90, 365):
+                assert doc[f"expected_purchases_{t}"] == pytest.approx(expected[t][k], abs=1e-3)
             assert doc["expected_order_value"] == pytest.approx(value[k], abs=0.01)
             assert doc["predicted_clv"] == pytest.approx(lifetime[k], abs=0.01)
-            assert doc["rfm_segment"] in rfm.SEGMENTS
+            assert doc["rfm_segment"] == figures.segments[k]
+            assert doc["rfm_score"] == f"{figures.r_score[k]}{figures.f_score[k]}{figures.m_score[k]}"
 
         # The query builder filters and sorts on them like on any field.
         below = {int(i) for i, p in zip(figures.contact_id, alive) if round(float(p), 4) < 0.5}
