@@ -10,6 +10,7 @@ from saas.extensions import db
 from saas.metadata import definitions
 from saas.modules.analytics import dashboards
 from saas.modules.analytics.widgets import WidgetSpec, delete_widget, get_widget, save_widget
+from saas.plugins import hookimpl, platform
 from saas.tenants.context import tenant_context
 from tests import factories
 from tests.analytics import helpers
@@ -162,3 +163,39 @@ def test_a_member_who_may_not_open_the_dashboard_never_gets_its_tile(tile, clien
     assert get(client, url).status_code == 404                     # the owner's private dashboard
     alone = get(client, f"/w/{a.slug}/analytics/widgets/{widget_id}")
     assert alone.status_code == 200 and b"south" in alone.data     # the widget itself is shared
+
+
+class LuckyPlugin:
+    """An in-test plugin with a widget type of its own."""
+
+    @staticmethod
+    @hookimpl
+    def widget_types(workspace):
+        def lucky(options, period):
+            return {"columns": ["Number"], "rows": [[7], [8]], "figure": None}
+        return [{"key": "lucky_numbers", "label": "Lucky numbers", "compute": lucky}]
+
+
+@pytest.fixture
+def lucky_plugin(app, monkeypatch):
+    p = platform()
+    p.pm.register(LuckyPlugin, name="lucky")
+    enabled = {"on": True}
+    monkeypatch.setattr("saas.plugins.enabled_plugins",
+                        lambda workspace: [*p.plugins, *(["lucky"] if enabled["on"] else [])])
+    yield enabled
+    p.pm.unregister(name="lucky")
+
+
+def test_a_plugin_turned_off_says_so_at_once(tile, client, lucky_plugin):
+    a, _b, _url, (_widget_id, board_id) = tile
+    with tenant_context(a.id):
+        widget = save_widget(None, WidgetSpec(name="Lucky", kind="lucky_numbers", chart_type="table"), None)
+        db.session.commit()
+        url = f"/w/{a.slug}/analytics/widgets/{widget.id}?dashboard={board_id}"
+    get(client, url)
+    first = get(client, url)
+    assert first.status_code == 200 and CACHED in first.data and b"<td>7</td>" in first.data
+    lucky_plugin["on"] = False
+    off = get(client, url)
+    assert CACHED not in off.data and b"its module is off" in off.data

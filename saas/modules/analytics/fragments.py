@@ -19,6 +19,8 @@ from saas.modules.analytics.figures import chart_html
 from saas.modules.analytics.models import Widget
 from saas.modules.analytics.queries import Scope, run
 from saas.modules.analytics.widgets import MissingField, WidgetSpec, missing_field
+from saas import plugins
+from saas.plugin_api import current_workspace
 from saas.tenants.context import current_tenant_id
 
 log = logging.getLogger("saas.analytics")
@@ -41,17 +43,24 @@ def compute(spec: WidgetSpec, scope: Scope | None) -> dict[str, Any]:
 
 
 def cache_key(widget: Widget, scope: Scope | None) -> str:
-    """The key of a saved widget's result for this scope and language."""
+    """The key of a saved widget's result for this scope, language and set of enabled plugins."""
     return cache.key(current_tenant_id(), widget.id, widget.version or 1, metadata_version(),
-                     {"s": scope.as_dict() if scope else None, "l": str(get_locale())})
+                     {"s": scope.as_dict() if scope else None, "l": str(get_locale()), "p": _plugins()})
 
 
 def tile_key(widget_id: int, board_id: int | None, user_id: int, scope_args: dict) -> str:
     """The key of a widget's fragment HTML as asked for (alone or on a dashboard, with the page's
     range) in this language. On a dashboard the key holds the user: the dashboard's visibility
     to them was checked when the entry was made, and any change to it bumps the definitions."""
-    parts = {"b": board_id, "u": user_id if board_id else None, "s": scope_args, "l": str(get_locale())}
+    parts = {"b": board_id, "u": user_id if board_id else None, "s": scope_args, "l": str(get_locale()),
+             "p": _plugins()}
     return cache.fragment_key(current_tenant_id(), f"tile{widget_id}", parts)
+
+
+def _plugins() -> list[str]:
+    # A widget kind of a plugin the workspace turns off says so at once rather than showing what
+    # was cached. The request already knows the list (the platform checked the route with it).
+    return sorted(plugins.enabled_plugins(current_workspace()))
 
 
 def view(spec: WidgetSpec, scope: Scope | None = None, widget: Widget | None = None) -> WidgetView:
