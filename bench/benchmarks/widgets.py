@@ -198,5 +198,6 @@ def run(ctx: BenchContext) -> list[Row]:
         rows.append(Row("widgets", f"cached widget fragment (htmx GET of a dashboard tile), {label}, p95", "ms",
                         Stats(stats.p95, stats.p95, stats.n), target=Target("max", 10, "ms"),
                         note=f"median {stats.median:.2f} ms over {stats.n} requests, in-process WSGI; the widget "
-                             f"view itself: median {own.median:.2f} ms, p95 {own.p95:.2f} ms"))
+                             f"view itself: median {own.median:.2f} ms, p95 {own.p95:.2f} ms; load average "
+                             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"))
     return rows

@@ -165,6 +165,24 @@ def test_a_member_who_may_not_open_the_dashboard_never_gets_its_tile(tile, clien
     assert alone.status_code == 200 and b"south" in alone.data     # the widget itself is shared
 
 
+def test_a_shared_dashboard_tile_is_kept_once_for_every_member_until_it_turns_private(tile, client):
+    a, _b, url, (_widget_id, board_id) = tile
+    with tenant_context(a.id):
+        board = dashboards.get_dashboard(board_id, a.owner.id)
+        dashboards.save_dashboard(board, board.name, True, a.owner.id)       # shared now
+        db.session.commit()
+    assert CACHED not in get(client, url).data
+    factories.member(a, "colleague@alpha.example")
+    client.post("/logout")
+    login(client, "colleague@alpha.example")
+    assert CACHED in get(client, url).data                         # made for the owner, served to a colleague
+    with tenant_context(a.id):
+        board = dashboards.get_dashboard(board_id, a.owner.id)
+        dashboards.save_dashboard(board, board.name, False, a.owner.id)      # private again
+        db.session.commit()
+    assert get(client, url).status_code == 404
+
+
 class LuckyPlugin:
     """An in-test plugin with a widget type of its own."""
 

@@ -179,22 +179,25 @@ def fragment_key(tenant_id: int, name: str, parts: dict) -> str:
     return f"analytics:{tenant_id}:{name}:{digest}"
 
 
-def get_current(cache_key: str, tenant_id: int) -> tuple[Any, tuple[int, int]]:
-    """(value, versions): the value under `cache_key` if it was kept at the workspace's current data
-    and definitions versions, else None; and those versions, for put_current. One cache read."""
+def get_current(cache_keys: list[str | None], tenant_id: int) -> tuple[Any, tuple[int, int]]:
+    """(value, versions): the value under the first of `cache_keys` that was kept at the workspace's
+    current data and definitions versions, else None; and those versions, for put_current. One
+    cache read."""
+    keys = [k for k in cache_keys if k]
     conn = redis_connection()
     if conn is None:
         store = _local()
         current = (store.versions.get((tenant_id, DATA), 0), store.versions.get((tenant_id, DEFINITIONS), 0))
-        item = store.get(cache_key)
+        items = [store.get(k) for k in keys]
     else:
-        data, definitions, raw = conn.mget(_version_key(tenant_id, DATA), _version_key(tenant_id, DEFINITIONS),
-                                           cache_key)
+        data, definitions, *raws = conn.mget(_version_key(tenant_id, DATA), _version_key(tenant_id, DEFINITIONS),
+                                             *keys)
         current = (int(data or 0), int(definitions or 0))
-        item = None if raw is None else json.loads(raw)
-    if item is None or tuple(item["versions"]) != current:
-        return None, current
-    return item["value"], current
+        items = [None if raw is None else json.loads(raw) for raw in raws]
+    for item in items:
+        if item is not None and tuple(item["versions"]) == current:
+            return item["value"], current
+    return None, current
 
 
 def put_current(cache_key: str, value: Any, versions: tuple[int, int]) -> None:

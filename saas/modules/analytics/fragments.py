@@ -48,13 +48,16 @@ def cache_key(widget: Widget, scope: Scope | None) -> str:
                      {"s": scope.as_dict() if scope else None, "l": str(get_locale()), "p": _plugins()})
 
 
-def tile_key(widget_id: int, board_id: int | None, user_id: int, scope_args: dict) -> str:
-    """The key of a widget's fragment HTML as asked for (alone or on a dashboard, with the page's
-    range) in this language. On a dashboard the key holds the user: the dashboard's visibility
-    to them was checked when the entry was made, and any change to it bumps the definitions."""
-    parts = {"b": board_id, "u": user_id if board_id else None, "s": scope_args, "l": str(get_locale()),
-             "p": _plugins()}
-    return cache.fragment_key(current_tenant_id(), f"tile{widget_id}", parts)
+def tile_keys(widget_id: int, board_id: int | None, user_id: int, scope_args: dict) -> tuple[str, str | None]:
+    """Keys of a widget's fragment HTML as asked for (alone or on a dashboard, with the page's range)
+    in this language: the one every member may be served (the widget alone, or on a shared
+    dashboard), and on a dashboard the one of this user alone (their private dashboard's). Which
+    one an entry is kept under was decided when the dashboard was checked; any change to the
+    dashboard bumps the definitions, so that decision never outlives it."""
+    parts = {"b": board_id, "s": scope_args, "l": str(get_locale()), "p": _plugins()}
+    shared = cache.fragment_key(current_tenant_id(), f"tile{widget_id}", parts)
+    own = cache.fragment_key(current_tenant_id(), f"tile{widget_id}", {**parts, "u": user_id}) if board_id else None
+    return shared, own
 
 
 def _plugins() -> list[str]:

@@ -319,8 +319,9 @@ def widget(widget_id: int):
 def _widget_fragment(widget_id: int):
     # A dashboard's tile comes whole from the cache while neither the records nor the definitions
     # (widgets, dashboards, fields) changed: a hit reads no table beyond the request's membership.
-    key = fragments.tile_key(widget_id, request.args.get("dashboard", type=int), _user_id(), _scope_args())
-    html, versions = cache.get_current(key, g.workspace.id)
+    shared_key, own_key = fragments.tile_keys(widget_id, request.args.get("dashboard", type=int), _user_id(),
+                                              _scope_args())
+    html, versions = cache.get_current([shared_key, own_key], g.workspace.id)
     if html is not None:
         return html
     widget = _widget_or_404(widget_id)
@@ -329,6 +330,8 @@ def _widget_fragment(widget_id: int):
     html = render_template("analytics/_widget.html", widget=widget, shown=shown, board=board,
                            scope_args=_scope_args())
     if shown.result is not None:
+        # A private dashboard's tile is kept for its owner alone; any other for every member.
+        key = own_key if board is not None and not board.shared else shared_key
         cache.put_current(key, html.replace('data-widget-id=', 'data-cached="1" data-widget-id=', 1), versions)
     return html
 
