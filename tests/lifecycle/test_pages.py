@@ -1,6 +1,8 @@
 """The lifecycle pages: board, customer path, analytics, stages, the rule editor, re-evaluation."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from saas.extensions import db
@@ -68,6 +70,13 @@ def test_the_rule_editor_builds_a_rule_and_shows_errors_beside_the_inputs(client
     drawn = client.post(f"{base}/rules/editor", data={"name": "Repeat", "stage": retention, "match": "all",
                                                       "c-0-type": "order_count"}, headers=HTMX)
     assert 'name="c-0-count"' in drawn.get_data(as_text=True)
+    # A control named like a form method shadows it, and htmx's swap (form.remove()) breaks.
+    assert not set(re.findall(r'name="([^"]+)"', drawn.get_data(as_text=True))) & {"remove", "submit", "reset"}
+    added = client.post(f"{base}/rules/editor", data={"c-0-type": "order_count", "add_condition": "1"}, headers=HTMX)
+    assert 'name="c-1-type"' in added.get_data(as_text=True)
+    removed = client.post(f"{base}/rules/editor", data={"c-0-type": "order_count", "c-1-type": "",
+                                                        "remove_condition": "0"}, headers=HTMX)
+    assert 'name="c-1-type"' not in removed.get_data(as_text=True)
     # A field condition offers only the operators of the chosen field.
     drawn = client.post(f"{base}/rules/editor", data={"c-0-type": "field", "c-0-field": "name"}, headers=HTMX)
     text = drawn.get_data(as_text=True)

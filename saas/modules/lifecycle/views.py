@@ -290,10 +290,10 @@ def _editor(rule=None, values: dict | None = None, errors: dict | None = None, s
 def _values_from_form() -> dict:
     form = request.form
     conditions = rules_service.conditions_from_form(form)
-    remove = _int(form.get("remove"))
+    remove = _int(form.get("remove_condition"))
     if remove is not None and 0 <= remove < len(conditions):
         conditions.pop(remove)
-    if form.get("add"):
+    if form.get("add_condition"):
         conditions.append({"type": ""})
     return {"name": form.get("name", ""), "stage_id": _int(form.get("stage")), "match": form.get("match", "all"),
             "enabled": form.get("enabled") == "1", "conditions": conditions}
