@@ -7,7 +7,8 @@ import pytest
 from saas.errors import InputError
 from saas.extensions import db
 from saas.metadata import lifecycle as definitions
-from saas.modules.lifecycle import evaluation, jobs, rules
+from saas.modules.core.models import Contact
+from saas.modules.lifecycle import evaluation, history, jobs, rules
 from saas.modules.lifecycle.models import Evaluation, LifecycleMove
 from tests.lifecycle.helpers import contact, full_run, order, rule, stage_of
 
@@ -151,3 +152,12 @@ def test_a_failed_evaluation_changes_nothing(tenant, monkeypatch):
     assert failed.status == "failed" and "mail server down" in failed.message
     assert stage_of(person.id) == "awareness"
     assert db.session.query(LifecycleMove).filter_by(evaluation_id=run.id).count() == 0
+
+
+def test_without_rules_a_full_run_gives_the_stageless_the_first_stage(tenant):
+    person = contact("无名")
+    db.session.query(Contact).update({Contact.lifecycle_stage: None})
+    db.session.commit()
+    assert _full_run() == 1
+    assert stage_of(person.id) == "awareness"
+    assert history.path_of(person.id)[-1].source == "start"
