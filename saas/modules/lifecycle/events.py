@@ -1,10 +1,15 @@
 """Evaluation on events: a customer's stage is re-decided at once when their orders, activities,
-fields or deals change (hook record_changed), inside the transaction that changed them."""
+fields or deals change (hook record_changed), inside the transaction that changed them (a deleted
+order or activity: when that transaction commits, once the row is gone)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from saas.extensions import db
+from saas.tenants.context import current_tenant_id, tenant_context
+
+_PENDING = "lifecycle_decide_before_commit"
 
 
 def _contact_of(data: dict | None) -> int | None:
@@ -34,7 +39,8 @@ def on_record_changed(object_key: str, record_id: int, change: str, before: dict
     if object_key in ("order", "activity"):
         ids = {_contact_of(before), _contact_of(after)} - {None}
         if change == "deleted":
-            ids = {_contact_of(before)} - {None}
+            _decide_before_commit(ids)
+            return
         evaluation.evaluate_contacts(sorted(ids))
     elif object_key == "contact" and change in ("created", "updated"):
         old, new = (before or {}).get("lifecycle_stage"), (after or {}).get("lifecycle_stage")
@@ -62,3 +68,26 @@ def _stage_changed_through_api(change: str, before: dict | None) -> None:
         if remaining:
             history.remap({before["key"]: remaining[0].key}, "stage_removed", None)
     definitions.sync_field_options()
+
+
+def _decide_before_commit(contact_ids: set[int]) -> None:
+    # The record services delete the row right after the hook: deciding now would still count it.
+    # The customers are decided once it is gone, when the transaction commits.
+    if contact_ids:
+        pending = db.session().info.setdefault(_PENDING, {})
+        pending.setdefault(current_tenant_id(), set()).update(contact_ids)
+
+
+@event.listens_for(Session, "before_commit")
+def _decide_pending(session: Session) -> None:
+    from saas.modules.lifecycle import evaluation
+
+    for tenant_id, contact_ids in session.info.pop(_PENDING, {}).items():
+        with tenant_context(tenant_id):
+            evaluation.evaluate_contacts(sorted(contact_ids))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:     # the outermost transaction: nothing was deleted
+        session.info.pop(_PENDING, None)
