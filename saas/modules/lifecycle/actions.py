@@ -9,7 +9,7 @@ from typing import Iterable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from saas.errors import InputError
 from saas.extensions import db
@@ -78,17 +78,32 @@ def _actions_by_stage() -> dict[tuple[str, str], list[StageAction]]:
     return out
 
 
-def run_for_evaluation(evaluation_id: int, progress=None) -> int:
-    """Run the actions of a full re-evaluation's moves, a chunk at a time; returns how many moves had some."""
+def _evaluation_moves(evaluation_id: int, by_stage: dict):
+    """The moves of a full re-evaluation that enter or leave a stage with actions, in order."""
+    entering = [key for trigger, key in by_stage if trigger == "enter"]
+    leaving = [key for trigger, key in by_stage if trigger == "leave"]
+    return (select(LifecycleMove).where(LifecycleMove.evaluation_id == evaluation_id,
+                                        or_(LifecycleMove.to_stage.in_(entering),
+                                            LifecycleMove.from_stage.in_(leaving)))
+            .order_by(LifecycleMove.id))
+
+
+def count_for_evaluation(evaluation_id: int) -> int:
+    """How many of a full re-evaluation's moves have actions to run (the progress bar's measure)."""
     by_stage = _actions_by_stage()
     if not by_stage:
         return 0
-    entering = [key for trigger, key in by_stage if trigger == "enter"]
-    leaving = [key for trigger, key in by_stage if trigger == "leave"]
-    statement = (select(LifecycleMove).where(LifecycleMove.evaluation_id == evaluation_id,
-                                             or_(LifecycleMove.to_stage.in_(entering),
-                                                 LifecycleMove.from_stage.in_(leaving)))
-                 .order_by(LifecycleMove.id))
+    moves = _evaluation_moves(evaluation_id, by_stage).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(moves)) or 0
+
+
+def run_for_evaluation(evaluation_id: int, progress=None) -> int:
+    """Run the actions of a full re-evaluation's moves, a chunk at a time; returns how many moves had
+    some. `progress(done)` is called after each chunk."""
+    by_stage = _actions_by_stage()
+    if not by_stage:
+        return 0
+    statement = _evaluation_moves(evaluation_id, by_stage)
     done, last_id = 0, 0
     while True:
         chunk = list(db.session.scalars(statement.where(LifecycleMove.id > last_id).limit(CHUNK)))

@@ -10,6 +10,7 @@ from saas.extensions import db
 from saas.metadata import lifecycle as definitions
 from saas.modules.core.models import Contact
 from saas.modules.lifecycle.models import LifecycleMove
+from saas.plugin_api import publish_record_event
 from saas.tenants.context import current_tenant_id
 from saas.tenants.models import utcnow
 
@@ -34,6 +35,11 @@ def move_contact(contact: Contact, stage_key: str, user_id: int | None, source: 
     db.session.add(move)
     db.session.flush()
     actions.run_for_moves([move])
+    # Written beside the record services (they would re-decide the stage by the rules at once): tell
+    # the other modules, as the services would (report widgets drop their cached figures on commit).
+    publish_record_event("contact", contact.id, "stage_changed",
+                         {"id": contact.id, "lifecycle_stage": move.from_stage},
+                         {"id": contact.id, "lifecycle_stage": stage_key})
     return move
 
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from saas.extensions import db
 from saas.jobs import enqueue, report_progress
 from saas.modules.lifecycle.models import Evaluation
+from saas.plugin_api import publish_record_event
 
 log = logging.getLogger("saas.lifecycle")
-STEPS = 3  # assign and record, apply, run the stages' actions
+# Progress in percent. The statement that decides, records and applies every move is one step the
+# database cannot report inside; the stage actions' pass that follows fills the bar chunk by chunk.
+STEPS = 100
+DECIDED = 50     # the statement's share when actions follow it
 
 
 def get_evaluation(evaluation_id: int) -> Evaluation | None:
@@ -36,9 +41,18 @@ def start(trigger: str = "manual", user_id: int | None = None) -> Evaluation:
     return evaluation
 
 
-def _step(evaluation: Evaluation, done: int) -> None:
-    evaluation.steps_done = done
-    report_progress(done, STEPS)
+def _show_progress(evaluation_id: int, percent: int) -> None:
+    """Let the board see the run's progress now, although its moves wait for the one commit at the
+    end: on PostgreSQL through a short transaction of its own (the run never locks its row before
+    that commit). SQLite takes one writer at a time, and nobody polls an inline run: there the
+    progress waits for the commit too."""
+    report_progress(percent, STEPS)
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    with Session(db.engine) as side:
+        side.execute(update(Evaluation).where(Evaluation.id == evaluation_id)
+                     .values(steps_done=percent, steps_total=STEPS))
+        side.commit()
 
 
 def run_evaluation(evaluation_id: int) -> int:
@@ -50,14 +64,24 @@ def run_evaluation(evaluation_id: int) -> int:
     evaluation = get_evaluation(evaluation_id)
     if evaluation is None or evaluation.status == "done":
         return 0
-    evaluation.status = "running"
+    evaluation.status, evaluation.steps_done, evaluation.steps_total = "running", 0, STEPS
     db.session.commit()
     try:
-        moved = engine.evaluate_all(evaluation.id)
-        _step(evaluation, 2)
-        actions.run_for_evaluation(evaluation.id)
+        moved = engine.evaluate_all(evaluation_id)
+        acting = actions.count_for_evaluation(evaluation_id) if moved else 0
+        if acting:
+            _show_progress(evaluation_id, DECIDED)
+        actions.run_for_evaluation(evaluation_id, progress=lambda done: _show_progress(
+            evaluation_id, DECIDED + (STEPS - DECIDED) * done // max(acting, done)))
+        evaluation = get_evaluation(evaluation_id)
         evaluation.moved, evaluation.status, evaluation.finished_at = moved, "done", utcnow()
-        _step(evaluation, 3)
+        evaluation.steps_done = STEPS
+        if moved:
+            # Set-based writes pass by the record services: say once that customers moved
+            # (report widgets drop their cached figures when this commits).
+            publish_record_event("lifecycle_evaluation", evaluation_id, "done", None,
+                                 {"id": evaluation_id, "trigger": evaluation.trigger, "moved": moved})
+        report_progress(STEPS, STEPS)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
