@@ -99,6 +99,13 @@ class HookSpecs:
         must wait for the commit goes through saas.jobs.enqueue, which waits for it."""
 
     @hookspec
+    def records_created(self, workspace, object_key: str, records: list[dict]) -> None:
+        """Called once for a batch of records created together (a chunk of an import), inside
+        the transaction that created them, in the workspace's tenant context: `records` holds
+        each new record as JSON (what record_changed gets as `after`). A plugin that implements
+        record_changed but not this hook gets record_changed(change="created") per record instead."""
+
+    @hookspec
     def lifecycle_conditions(self, workspace) -> list[dict]:
         """Called when the lifecycle rule editor or an evaluation needs the condition types of the
         workspace: return `{"key", "label", "params": [{"name", "label", "type", "choices",

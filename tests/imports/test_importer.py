@@ -116,26 +116,27 @@ def test_ragged_rows_are_refused_with_a_reason(tenant):
 def test_killed_in_the_middle_and_retried_creates_no_duplicate_and_loses_no_row(tenant, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_SIZE", 5)
     lines = ["Name,E-mail"] + [f"Person {i},p{i}@example.com" for i in range(1, 13)]
-    original = importer._write
+    original = importer.create_records
     calls = {"n": 0}
 
-    def dies_on_the_eighth_row(run, data):
+    def dies_after_writing_the_second_chunk(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 8:
+        outcomes = original(*args, **kwargs)
+        if calls["n"] == 2:
             raise KeyboardInterrupt("worker killed")
-        return original(run, data)
+        return outcomes
 
-    monkeypatch.setattr(importer, "_write", dies_on_the_eighth_row)
+    monkeypatch.setattr(importer, "create_records", dies_after_writing_the_second_chunk)
     with pytest.raises(KeyboardInterrupt):
         start("\n".join(lines) + "\n", match_on=None, on_duplicate="create")
     db.session.expire_all()
-    # The first chunk is in; the second was rolled back whole.
+    # The first chunk is in; the second, written when the worker died, was rolled back whole.
     assert len(_contacts()) == 5
     run_id = db.session.scalar(select(importer.ImportRun.id))
     run = importer.get_run(run_id)
     assert run.status == "interrupted" and run.processed_rows == 5
 
-    monkeypatch.setattr(importer, "_write", original)
+    monkeypatch.setattr(importer, "create_records", original)
     run = importer.run_import(run_id)
     assert run.status == "done" and run.created_count == 12 and run.processed_rows == 12
     emails = [c.email for c in _contacts()]

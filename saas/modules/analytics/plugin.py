@@ -69,6 +69,14 @@ def record_changed(workspace, object_key: str, record_id: int, change: str, befo
 
 
 @hookimpl
+def records_created(workspace, object_key: str, records: list[dict]) -> None:
+    from saas.extensions import db
+    from saas.modules.analytics.cache import mark_changed
+
+    mark_changed(db.session(), workspace.id)
+
+
+@hookimpl
 def widget_types(workspace) -> list[dict]:
     from saas.modules.analytics import cohorts, funnel
 

@@ -10,13 +10,15 @@
   24/11/2026 or 11/24/2026 as the workspace's setting says.
 
 `clean(field, text, settings)` returns the value to give the record services (which validate
-it with the generated schema) or raises CleanError with a message for the failed-rows report.
+it with the generated schema) or raises CleanError with a message for the failed-rows report;
+`cleaner(field, settings)` is the same as one function per field, for the import's many cells.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import Callable
 
 import phonenumbers
 from flask_babel import gettext as _
@@ -140,8 +142,8 @@ def _option_lookup(f: Field) -> dict[str, str]:
     return lookup
 
 
-def clean_choice(f: Field, text: str) -> str:
-    value = _option_lookup(f).get(half_width(text).strip().casefold())
+def clean_choice(f: Field, text: str, lookup: dict[str, str] | None = None) -> str:
+    value = (lookup if lookup is not None else _option_lookup(f)).get(half_width(text).strip().casefold())
     if value is None:
         raise CleanError(_("“%(value)s” is not one of the options of %(field)s.", value=text, field=f.label()))
     return value
@@ -154,32 +156,52 @@ def clean_url(text: str) -> str:
     return text
 
 
-def clean(f: Field, text: str, settings: Cleaning) -> object | None:
-    """The value of one cell for field `f`, cleaned; None when the cell is empty."""
-    text = trim(str(text) if text is not None else "")
-    if not text:
-        return None
+def cleaner(f: Field, settings: Cleaning) -> Callable[[str], object | None]:
+    """`clean(f, ·, settings)` as one function per field, its choices looked up once: an import
+    cleans millions of cells with it."""
     kind = f.type
     if kind in ("text", "long_text"):
-        return text
-    if kind == "email":
-        return clean_email(text)
-    if kind == "phone":
-        return clean_phone(text, settings.phone_region)
-    if kind in ("number", "currency", "percent"):
-        return clean_number(text)
-    if kind == "date":
-        return parse_date(text, settings.date_order).isoformat()
-    if kind == "datetime":
-        return parse_datetime(text, settings.date_order)
-    if kind == "boolean":
-        return clean_boolean(text)
-    if kind == "single_select":
-        return clean_choice(f, text)
-    if kind == "multi_select":
-        return [clean_choice(f, part) for part in LIST_SEPARATORS.split(half_width(text)) if part.strip()]
-    if kind == "url":
-        return clean_url(text)
-    if kind == "reference":
-        return half_width(text)  # resolved to a record id by the importer
-    return text
+        convert = None
+    elif kind == "email":
+        convert = clean_email
+    elif kind == "phone":
+        def convert(text: str) -> str:
+            return clean_phone(text, settings.phone_region)
+    elif kind in ("number", "currency", "percent"):
+        convert = clean_number
+    elif kind == "date":
+        def convert(text: str) -> str:
+            return parse_date(text, settings.date_order).isoformat()
+    elif kind == "datetime":
+        def convert(text: str) -> str:
+            return parse_datetime(text, settings.date_order)
+    elif kind == "boolean":
+        convert = clean_boolean
+    elif kind == "single_select":
+        lookup = _option_lookup(f)
+
+        def convert(text: str) -> str:
+            return clean_choice(f, text, lookup)
+    elif kind == "multi_select":
+        lookup = _option_lookup(f)
+
+        def convert(text: str) -> list[str]:
+            return [clean_choice(f, part, lookup) for part in LIST_SEPARATORS.split(half_width(text)) if part.strip()]
+    elif kind == "url":
+        convert = clean_url
+    elif kind == "reference":
+        convert = half_width  # resolved to a record id by the importer
+    else:
+        convert = None
+
+    def clean_cell(text) -> object | None:
+        text = trim(str(text) if text is not None else "")
+        if not text:
+            return None
+        return text if convert is None else convert(text)
+    return clean_cell
+
+
+def clean(f: Field, text: str, settings: Cleaning) -> object | None:
+    """The value of one cell for field `f`, cleaned; None when the cell is empty."""
+    return cleaner(f, settings)(text)

@@ -1,59 +1,64 @@
 """Running an import: every data row cleaned, matched against existing records, then created,
 updated, skipped or refused with its reason.
 
+Rows are handled in chunks, each written set-based through the core's bulk record services
+(saas.modules.core.bulk): the cells cleaned, the references resolved with one query per column,
+the duplicates found with one query per chunk, the chunk's new records validated by the schema
+and inserted together, with their history and one records_created hook call.
+
 Safe to retry (the design):
-- Rows are handled in chunks. A chunk's records, its refused rows, the run's counts and its
-  checkpoint (`processed_rows`, the position of the last row handled) are committed in ONE
-  transaction. A worker killed in the middle of a chunk loses that transaction entirely: no
-  record of the chunk exists and the checkpoint still points before it.
+- A chunk's records, its refused rows, the run's counts and its checkpoint (`processed_rows`,
+  the position of the last row handled) are committed in ONE transaction. A worker killed in
+  the middle of a chunk loses that transaction entirely: no record of the chunk exists and the
+  checkpoint still points before it.
 - Running the job again (rq retry, the Resume button, the CLI) skips the rows up to the
   checkpoint and goes on: no row is written twice and none is lost.
 - At the start of each chunk the run's row is re-read under a row lock (FOR UPDATE on
   PostgreSQL), so two workers given the same import cannot both handle the same chunk: the
   second waits, sees the moved checkpoint and skips what the first wrote.
-- Each row is written inside a savepoint: a row whose values do not validate (or that the
-  database refuses) rolls back alone, so no record is half written; the rest of the chunk stays.
+- A row whose values do not validate is refused before anything of it is written; a chunk the
+  database refuses (a value too long for its column, a clash) is written again one row at a time,
+  each in a savepoint, so no record is half written and only the rows at fault are refused.
 - A file that turns out unreadable halfway (a bad byte in another encoding, a broken quote)
   is found by the counting pass that reads the whole file before the first chunk, so nothing
   is written; were it to change under us later, the chunk being read is not begun.
 - A dry run does the same work inside a savepoint per chunk that is always rolled back, so it
   reports exactly what a real run would do, row by row, and writes only its own report.
+
+The file is read as a stream (csv.reader over the open file; openpyxl in read-only mode), one
+chunk at a time: memory stays flat whatever the size of the file.
 """
 from __future__ import annotations
 
 import csv
 import io
 import logging
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
 from saas.errors import InputError
 from saas.extensions import db
 from saas.jobs import report_progress
-from saas.metadata.definitions import Field, field_map
-from saas.metadata.objects import object_type
-from saas.metadata.query import field_expression
-from saas.metadata.schemas import load_values
-from saas.modules.core.records import create_record, update_record
-from saas.modules.imports import files, reading
-from saas.modules.imports.cleaning import CleanError, clean
+from saas.metadata.definitions import field_map
+from saas.modules.core.bulk import create_records, update_records
+from saas.modules.core.loading import RowLoader
+from saas.modules.imports import files, reading, references
+from saas.modules.imports.cleaning import CleanError, cleaner
 from saas.modules.imports.exports import escape_cell
+from saas.modules.imports.matching import Matcher
 from saas.modules.imports.models import ImportFailure, ImportRun
 from saas.modules.imports.settings import Cleaning, cleaning_for
 from saas.tenants.context import current_tenant_id
-from saas.tenants.models import Membership, User, Workspace, utcnow
+from saas.tenants.models import Workspace, utcnow
 
 log = logging.getLogger("saas.imports")
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = 5000
 Progress = Callable[[int, int], None]
-
-
-class RowRefused(Exception):
-    """A row that is not written; the message is the reason shown to the user."""
 
 
 def get_run(import_id: int) -> ImportRun | None:
@@ -67,129 +72,216 @@ def file_path(run: ImportRun):
 
 # --- one row -----------------------------------------------------------------------------------
 
-class _Row:
-    """Turns the cells of one row into record values for the run's mapping."""
+@dataclass(slots=True)
+class _Item:
+    """One data row of a chunk, from its cells to its outcome."""
+
+    line: int
+    cells: list[str]
+    data: dict = field(default_factory=dict)          # cleaned values by field key
+    problems: list = field(default_factory=list)      # (column index, message)
+    key: Any = None                                   # what it matches duplicates on
+    values: dict | None = None                        # loaded by the schema
+    outcome: str | None = None                        # created, updated, skipped or failed
+    reason: str | None = None
+    record_id: int | None = None
+
+    def fail(self, reason: str) -> None:
+        self.outcome, self.reason = "failed", reason
+
+
+class _Converter:
+    """What a run needs to turn rows into records: its fields, a cleaner per mapped column, the
+    schema's loaders and the duplicate matcher."""
 
     def __init__(self, run: ImportRun, settings: Cleaning) -> None:
         self.run = run
-        self.settings = settings
         self.fields = field_map(run.object_key)
-        self.columns = [(i, self.fields[key]) for i, key in enumerate(run.mapping) if key and key in self.fields]
+        self.columns = [(i, self.fields[key], cleaner(self.fields[key], settings))
+                        for i, key in enumerate(run.mapping) if key and key in self.fields]
+        self.references = [(i, f) for i, f, _clean in self.columns if f.kind == "reference"]
         self.width = len(run.headers)
+        self.loader = RowLoader(run.object_key)
+        self.partial_loader = RowLoader(run.object_key, partial=True)
+        self.matcher = Matcher(run.object_key, self.fields[run.match_on]) if run.match_on else None
 
-    def values(self, cells: list[str]) -> dict[str, Any]:
+    def clean(self, item: _Item) -> None:
+        """The row's cells cleaned into item.data; what cannot be cleaned into item.problems."""
+        cells = item.cells
         if len(cells) > self.width:
-            raise RowRefused(_("This row has %(cells)s cells but the header names %(columns)s columns.",
-                               cells=len(cells), columns=self.width))
-        data: dict[str, Any] = {}
-        problems: list[str] = []
-        for index, f in self.columns:
+            item.fail(_("This row has %(cells)s cells but the header names %(columns)s columns.",
+                        cells=len(cells), columns=self.width))
+            return
+        width = len(cells)
+        data, problems = item.data, item.problems
+        for index, f, clean_cell in self.columns:
             try:
-                value = clean(f, cells[index] if index < len(cells) else "", self.settings)
-                if value is not None and f.kind == "reference":
-                    value = _resolve_reference(f, value)
+                data[f.key] = clean_cell(cells[index] if index < width else "")
             except CleanError as exc:
-                problems.append(f"{f.label()}: {exc}")
-                continue
-            data[f.key] = value
-        if problems:
-            raise RowRefused("; ".join(problems))
-        return data
+                problems.append((index, f"{f.label()}: {exc}"))
 
-
-def _resolve_reference(f: Field, text: str) -> int:
-    """A referenced record's id from its name (or #id); members by e-mail or name. Companies
-    that do not exist yet are created with the row, so a contact list brings its companies."""
-    if f.reference_object == "user":
-        user_id = db.session.scalar(
-            select(User.id).join(Membership, Membership.user_id == User.id)
-            .where(Membership.tenant_id == current_tenant_id(),
-                   (func.lower(User.email) == text.lower()) | (User.name == text)).limit(1))
-        if user_id is None:
-            raise CleanError(_("“%(value)s” is not a member of this workspace.", value=text))
-        return user_id
-    spec = object_type(f.reference_object or "")
-    if spec is None:
-        raise CleanError(_("There is no such record."))
-    if text.startswith("#") and text[1:].isdigit():
-        found = db.session.scalar(select(spec.model.id).where(spec.model.id == int(text[1:])))
-    else:
-        title = getattr(spec.model, spec.title_field)
-        found = db.session.scalar(select(spec.model.id).where(title == text).order_by(spec.model.id).limit(1))
-    if found is None and spec.key == "company":
-        found = create_record("company", {spec.title_field: text}).id
-    if found is None:
-        raise CleanError(_("“%(value)s”: there is no such record.", value=text))
-    return found
-
-
-def _reason(exc: InputError, fields: dict[str, Field]) -> str:
-    if not exc.fields:
-        return exc.message
-    return "; ".join(f"{fields[k].label() if k in fields else k}: {m}" for k, m in exc.fields.items())
-
-
-def find_duplicate(object_key: str, match_on: str, value: Any):
-    """The oldest record whose `match_on` field equals `value` (e-mails without regard to case)."""
-    spec = object_type(object_key)
-    f = field_map(object_key)[match_on]
-    expr = field_expression(spec.model, f)
-    if f.type == "email":
-        condition = func.lower(expr) == str(value).lower()
-    elif f.column is None:
-        loaded = load_values(object_key, {match_on: value}, partial=True)[match_on]
-        from saas.metadata.types import to_storage
-
-        stored = to_storage(f.type, loaded)
-        condition = expr == (stored if f.kind != "number" else float(stored))
-    else:
-        condition = expr == value
-    return db.session.scalar(select(spec.model).where(condition).order_by(spec.model.id).limit(1))
-
-
-def _write(run: ImportRun, data: dict[str, Any]) -> str:
-    """Create or update one record from `data`: "created", "updated" or "skipped"."""
-    match_value = data.get(run.match_on) if run.match_on else None
-    existing = find_duplicate(run.object_key, run.match_on, match_value) if match_value not in (None, "") else None
-    if existing is not None and run.on_duplicate == "skip":
-        return "skipped"
-    if existing is not None and run.on_duplicate == "update":
-        # Empty cells leave the record's values alone: an import fills in, it does not erase.
-        update_record(run.object_key, existing, {k: v for k, v in data.items() if v is not None}, run.user_id)
-        return "updated"
-    create_record(run.object_key, data, run.user_id)
-    return "created"
+    def reason(self, exc: InputError) -> str:
+        if not exc.fields:
+            return exc.message
+        return "; ".join(f"{self.fields[k].label() if k in self.fields else k}: {m}" for k, m in exc.fields.items())
 
 
 # --- chunks ---------------------------------------------------------------------------------
 
-def _handle_chunk(run: ImportRun, converter: _Row, chunk: list[tuple[int, int, list[str]]]) -> None:
-    counts = {"created": 0, "updated": 0, "skipped": 0}
-    failures: list[ImportFailure] = []
+def _handle_chunk(run: ImportRun, converter: _Converter, chunk: list[tuple[int, int, list[str]]]) -> None:
+    items = [_Item(line, cells) for _position, line, cells in chunk]
+    for item in items:
+        converter.clean(item)
     outer = db.session.begin_nested() if run.dry_run else None
-    for _position, line, cells in chunk:
-        try:
-            with db.session.begin_nested():
-                outcome = _write(run, converter.values(cells))
-        except RowRefused as exc:
-            failures.append(ImportFailure(import_id=run.id, row_number=line, reason=str(exc), values=cells))
-        except InputError as exc:
-            failures.append(ImportFailure(import_id=run.id, row_number=line, values=cells,
-                                          reason=_reason(exc, converter.fields)))
-        except IntegrityError:
-            failures.append(ImportFailure(import_id=run.id, row_number=line, values=cells,
-                                          reason=_("The database refused this row (a value clashes with another record).")))
-        else:
-            counts[outcome] += 1
+    _resolve_references(converter, [item for item in items if item.outcome is None])
+    for item in items:
+        if item.outcome is None and item.problems:
+            item.fail("; ".join(message for _index, message in sorted(item.problems, key=lambda p: p[0])))
+    _write(run, converter, [item for item in items if item.outcome is None])
     if outer is not None:
         outer.rollback()
-    for failure in failures:
-        db.session.add(failure)
+    counts = Counter(item.outcome for item in items)
+    for item in items:
+        if item.outcome == "failed":
+            db.session.add(ImportFailure(import_id=run.id, row_number=item.line, reason=item.reason,
+                                         values=item.cells))
     run.created_count += counts["created"]
     run.updated_count += counts["updated"]
     run.skipped_count += counts["skipped"]
-    run.failed_count += len(failures)
+    run.failed_count += counts["failed"]
     run.processed_rows = chunk[-1][0]
+
+
+def _resolve_references(converter: _Converter, items: list[_Item]) -> None:
+    """Names in reference columns as record ids (or companies to create), one query per column."""
+    for index, f in converter.references:
+        texts = {item.data[f.key] for item in items if item.data.get(f.key) is not None}
+        if not texts:
+            continue
+        found = references.resolve(f, texts)
+        for item in items:
+            text = item.data.get(f.key)
+            if text is None:
+                continue
+            target = found[text]
+            if isinstance(target, str):
+                item.problems.append((index, f"{f.label()}: {target}"))
+            else:
+                item.data[f.key] = target
+
+
+def _write(run: ImportRun, converter: _Converter, items: list[_Item]) -> None:
+    """Each row created, used to update the record it duplicates, skipped, or refused, as the run's
+    duplicate policy says; rows are matched against the workspace and against earlier rows of the
+    file (each chunk's rows are matched with one query)."""
+    matcher = converter.matcher
+    existing: dict = {}
+    if matcher is not None:
+        for item in items:
+            try:
+                item.key = matcher.key(item.data.get(run.match_on))
+            except InputError as exc:
+                item.fail(converter.reason(exc))
+        existing = matcher.existing({item.key for item in items if item.outcome is None})
+    updates: list[tuple[_Item, int]] = []
+    pending = []
+    for item in items:
+        if item.outcome is not None:
+            continue
+        if item.key is not None and item.key in existing and run.on_duplicate != "create":
+            if run.on_duplicate == "skip":
+                item.outcome = "skipped"
+            else:
+                updates.append((item, existing[item.key]))
+        else:
+            pending.append(item)
+    # Rows that duplicate an earlier row of the chunk follow it: skipped, or updating the record it
+    # created. When that row is refused after all, they are written as if it had not been there.
+    while pending:
+        creates, followers, claimed = [], [], {}
+        for item in pending:
+            if item.key is not None and run.on_duplicate != "create" and item.key in claimed:
+                followers.append((item, claimed[item.key]))
+                continue
+            try:
+                item.values = converter.loader.load(_with_placeholders(item.data))
+            except InputError as exc:
+                item.fail(converter.reason(exc))
+                continue
+            creates.append(item)
+            if item.key is not None:
+                claimed[item.key] = item
+        _create(run, converter, creates)
+        pending = []
+        for item, first in followers:
+            if first.record_id is None:
+                pending.append(item)
+            elif run.on_duplicate == "skip":
+                item.outcome = "skipped"
+            else:
+                updates.append((item, first.record_id))
+    _update(run, converter, sorted(updates, key=lambda pair: pair[0].line))
+
+
+def _with_placeholders(data: dict) -> dict:
+    # A company still to be created validates as any record id would.
+    return {k: 1 if isinstance(v, references.NewRecord) else v for k, v in data.items()}
+
+
+def _create_named_records(items: list[_Item]) -> None:
+    """Create the companies the rows name that do not exist yet, and put their ids in the rows."""
+    wanted = {v for item in items for v in item.values.values() if isinstance(v, references.NewRecord)}
+    if not wanted:
+        return
+    made = references.create_new(wanted)
+    for item in items:
+        for key, value in item.data.items():
+            if isinstance(value, references.NewRecord):
+                outcome = made[value]
+                if isinstance(outcome, InputError):
+                    item.fail(outcome.message)
+                else:
+                    item.values[key] = outcome
+
+
+def _create(run: ImportRun, converter: _Converter, items: list[_Item]) -> None:
+    for item in items:
+        for key, value in item.data.items():
+            if isinstance(value, references.NewRecord):
+                item.values[key] = value
+    _create_named_records(items)
+    items = [item for item in items if item.outcome is None]
+    outcomes = create_records(run.object_key, [item.values for item in items], run.user_id, loaded=True)
+    for item, outcome in zip(items, outcomes):
+        if isinstance(outcome, InputError):
+            item.fail(converter.reason(outcome))
+        else:
+            item.outcome, item.record_id = "created", outcome
+
+
+def _update(run: ImportRun, converter: _Converter, updates: list[tuple[_Item, int]]) -> None:
+    # Empty cells leave the record's values alone: an import fills in, it does not erase.
+    ready: list[tuple[_Item, int]] = []
+    for item, record_id in updates:
+        data = {k: v for k, v in item.data.items() if v is not None}
+        try:
+            item.values = converter.partial_loader.load(_with_placeholders(data))
+        except InputError as exc:
+            item.fail(converter.reason(exc))
+            continue
+        for key, value in data.items():
+            if isinstance(value, references.NewRecord):
+                item.values[key] = value
+        ready.append((item, record_id))
+    _create_named_records([item for item, _record_id in ready])
+    ready = [(item, record_id) for item, record_id in ready if item.outcome is None]
+    outcomes = update_records(run.object_key, [(record_id, item.values) for item, record_id in ready],
+                              run.user_id, loaded=True)
+    for (item, record_id), outcome in zip(ready, outcomes):
+        if isinstance(outcome, InputError):
+            item.fail(converter.reason(outcome))
+        else:
+            item.outcome, item.record_id = "updated", record_id
 
 
 def _lock(run: ImportRun) -> ImportRun:
@@ -222,7 +314,7 @@ def run_import(import_id: int, progress: Progress | None = None) -> ImportRun | 
     if run is None or run.status not in ("queued", "running", "interrupted"):
         return run  # finished, or never started: running it again changes nothing
     workspace = db.session.get(Workspace, current_tenant_id())
-    converter = _Row(run, cleaning_for(workspace))
+    converter = _Converter(run, cleaning_for(workspace))
     try:
         if run.total_rows is None:
             run.total_rows = reading.count_data_rows(file_path(run), run.file_kind, run.encoding)

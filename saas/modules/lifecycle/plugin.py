@@ -80,6 +80,13 @@ def record_changed(object_key: str, record_id: int, change: str, before, after) 
 
 
 @hookimpl
+def records_created(object_key: str, records: list[dict]) -> None:
+    from saas.modules.lifecycle.batch import on_records_created
+
+    on_records_created(object_key, records)
+
+
+@hookimpl
 def migrations_folder() -> None:
     return None  # its tables are in the main line (0008_lifecycle)
 

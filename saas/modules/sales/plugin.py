@@ -89,5 +89,15 @@ def record_changed(object_key: str, record_id: int, change: str, before, after) 
 
 
 @hookimpl
+def records_created(object_key: str, records: list[dict]) -> None:
+    # Only a new lead asks something of the sales module (its assignment); deals react to changes.
+    from saas.modules.sales import leads
+
+    if object_key == "lead":
+        for record in records:
+            leads.on_lead_created(record["id"])
+
+
+@hookimpl
 def migrations_folder() -> None:
     return None  # its tables are in the main line (0007_sales)

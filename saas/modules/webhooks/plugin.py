@@ -42,6 +42,13 @@ def record_changed(object_key: str, record_id: int, change: str, before, after) 
 
 
 @hookimpl
+def records_created(object_key: str, records: list[dict]) -> None:
+    from saas.modules.webhooks.services import records_created_events
+
+    records_created_events(object_key, records)
+
+
+@hookimpl
 def scheduled_jobs() -> list[dict]:
     from saas.modules.webhooks.services import retry_due
 

@@ -145,17 +145,24 @@ def _payload(event: str, data: dict, event_id: str) -> dict:
 def emit(event: str, data: dict) -> list[WebhookDelivery]:
     """Queue `event` with `data` for every enabled webhook of the workspace in context that
     subscribed to it; the deliveries leave when the caller's transaction commits."""
+    return emit_each(event, [data])
+
+
+def emit_each(event: str, items: list[dict]) -> list[WebhookDelivery]:
+    """`emit` for many events of one kind (a batch of imported records): one event per item, the
+    subscribed webhooks read once."""
     targets = [w for w in db.session.scalars(select(Webhook).where(Webhook.enabled.is_(True))) if w.wants(event)]
     if not targets:
         return []
-    event_id = f"evt_{uuid.uuid4().hex}"
-    payload = _payload(event, data, event_id)
     rows = []
-    for webhook in targets:
-        row = WebhookDelivery(webhook_id=webhook.id, event_id=event_id, event=event, payload=payload,
-                              status="pending", attempts=0)
-        db.session.add(row)
-        rows.append(row)
+    for data in items:
+        event_id = f"evt_{uuid.uuid4().hex}"
+        payload = _payload(event, data, event_id)
+        for webhook in targets:
+            row = WebhookDelivery(webhook_id=webhook.id, event_id=event_id, event=event, payload=payload,
+                                  status="pending", attempts=0)
+            db.session.add(row)
+            rows.append(row)
     db.session.flush()
     for row in rows:
         enqueue(deliver, row.id, queue="webhooks")
@@ -279,3 +286,9 @@ def record_event(object_key: str, record_id: int, change: str, before: Any, afte
     """The record_changed hook's work: "<object>.<change>" with the record before and after."""
     emit(f"{object_key}.{change}", {"object": object_key, "id": record_id, "change": change,
                                     "before": before, "after": after})
+
+
+def records_created_events(object_key: str, records: list[dict]) -> None:
+    """The records_created hook's work: "<object>.created" for each record, as record_event sends it."""
+    emit_each(f"{object_key}.created", [{"object": object_key, "id": record["id"], "change": "created",
+                                         "before": None, "after": record} for record in records])
