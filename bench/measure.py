@@ -61,7 +61,8 @@ def time_pair_ms(figure: Callable[[], object], baseline: Callable[[], object], w
 
 @dataclass(frozen=True)
 class Target:
-    """What a figure should be: `ratio_max`/`ratio_min` bound figure/baseline, `max`/`min` bound the median."""
+    """What a figure should be: `ratio_max`/`ratio_min` bound figure/baseline, `max`/`min` bound the median,
+    `p95_max` the 95th percentile."""
 
     kind: str
     bound: float
@@ -74,6 +75,8 @@ class Target:
             return None if row.ratio is None else row.ratio >= self.bound
         if self.kind == "max":
             return row.figure.median <= self.bound
+        if self.kind == "p95_max":
+            return row.figure.p95 <= self.bound
         if self.kind == "min":
             return row.figure.median >= self.bound
         raise ValueError(self.kind)
@@ -83,6 +86,8 @@ class Target:
             return f"ratio ≤ {self.bound:g}"
         if self.kind == "ratio_min":
             return f"ratio ≥ {self.bound:g}"
+        if self.kind == "p95_max":
+            return f"p95 ≤ {self.bound:g} {self.unit}".strip()
         sign = "≤" if self.kind == "max" else "≥"
         return f"{sign} {self.bound:g} {self.unit}".strip()
 

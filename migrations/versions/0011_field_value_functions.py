@@ -13,6 +13,7 @@ Marking a function LEAKPROOF needs a superuser; without one the functions are ma
 
 Field indexes become `(value, id) WHERE tenant_id = N`: the partial predicate already fixes the
 workspace, and a leading tenant_id column no condition constrains made every lookup a full scan.
+Each gets statistics on its expression too (the planner reads none from a partial index).
 
 Revision ID: 0011_field_value_functions
 Revises: 0002_core_records
@@ -65,10 +66,10 @@ def _is_superuser(bind) -> bool:
     return bool(bind.execute(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())
 
 
-def _field_indexes(bind) -> list[tuple[str, str, int, str, str]]:
-    """(index, table, tenant id, field key, field type) of every custom-field index there is."""
+def _field_indexes(bind) -> list[tuple[int, str, int, str, str]]:
+    """(field id, table, tenant id, field key, field type) of every custom-field index there is."""
     rows = bind.execute(sa.text(
-        "SELECT i.indexname, i.tablename, f.tenant_id, f.key, f.type FROM pg_indexes i "
+        "SELECT f.id, i.tablename, f.tenant_id, f.key, f.type FROM pg_indexes i "
         "JOIN field_definitions f ON i.indexname = 'ix_cf_' || i.tablename || '_' || f.id "
         "WHERE i.schemaname = current_schema()"))
     return [tuple(r) for r in rows]
@@ -85,14 +86,13 @@ def upgrade():
         log.warning("The migration role is not a superuser: orchard_field_text/orchard_field_number are not "
                     "LEAKPROOF, so row-level security keeps filters on custom fields out of their indexes.")
     # Rebuild the field indexes there are on the new expressions (at upgrade time, not concurrently).
-    from saas.metadata.query import index_expression_sql
+    from saas.metadata.changes import index_statements
     from saas.metadata.types import FIELD_TYPES
 
-    for name, table, tenant_id, key, type_key in _field_indexes(bind):
+    for field_id, table, tenant_id, key, type_key in _field_indexes(bind):
         field = SimpleNamespace(key=key, kind=FIELD_TYPES[type_key].kind)
-        op.execute(f"DROP INDEX IF EXISTS {name}")
-        op.execute(f"CREATE INDEX {name} ON {table} ({index_expression_sql(field)}, id) "
-                   f"WHERE tenant_id = {int(tenant_id)}")
+        for statement in index_statements(field, table, tenant_id, field_id):
+            op.execute(statement.replace(" CONCURRENTLY", ""))
 
 
 def downgrade():

@@ -169,6 +169,23 @@ def index_name(row_id: int, table: str) -> str:
     return f"ix_cf_{table}_{row_id}"
 
 
+def statistics_name(row_id: int, table: str) -> str:
+    return f"st_cf_{table}_{row_id}"
+
+
+def index_statements(field, table: str, tenant_id: int, row_id: int) -> list[str]:
+    """The SQL that indexes a custom field for one workspace: the partial expression index, and
+    statistics on the expression. The planner takes no statistics from a partial index; without
+    them it guesses a range matches 0.5% of rows and picks bitmap scans of half the table."""
+    expression = index_expression_sql(field)
+    name, statistics = index_name(row_id, table), statistics_name(row_id, table)
+    return [f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
+            f"CREATE INDEX CONCURRENTLY {name} ON {table} ({expression}, id) WHERE tenant_id = {int(tenant_id)}",
+            f"DROP STATISTICS IF EXISTS {statistics}",
+            f"CREATE STATISTICS {statistics} ON ({expression}) FROM {table}",
+            f"ANALYZE {table}"]
+
+
 def request_index(row: FieldDefinition) -> None:
     """Ask for the expression index of a filterable custom field (PostgreSQL; a no-op elsewhere)."""
     if row.is_system or db.engine.dialect.name != "postgresql" or row.index_state in ("building", "ready"):
@@ -198,11 +215,8 @@ def build_field_index(field_id: int) -> str:
     state = "ready"
     try:
         with engine.connect() as conn:
-            conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
-            conn.execute(text(
-                f"CREATE INDEX CONCURRENTLY {name} ON {table} "
-                f"({index_expression_sql(field)}, id) WHERE tenant_id = {tenant_id}"))
-            conn.execute(text(f"ANALYZE {table}"))
+            for statement in index_statements(field, table, tenant_id, row.id):
+                conn.execute(text(statement))
     except Exception:  # a bad value cannot exist (values are typed), but a failed build must show
         log.exception("building index %s failed", name)
         state = "failed"
@@ -226,5 +240,6 @@ def drop_field_index(field_id: int, object_key: str) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {index_name(field_id, table)}"))
+            conn.execute(text(f"DROP STATISTICS IF EXISTS {statistics_name(field_id, table)}"))
     finally:
         engine.dispose()

@@ -311,8 +311,9 @@ def build_query(object_key: str, filters: Iterable[Filter] = (), sort: str | Non
     selected = [lookup(k) for k in dict.fromkeys(keys) if k != "id"]
     columns = [model.id.label("id")]
     for f in selected:
-        expr = _custom_path(model, f.key, pg, as_json=True) if (f.kind == "array" and f.column is None) \
-            else field_expression(model, f, pg)
+        # Shown values need no typed expression: PostgreSQL hands the JSON value over as it is.
+        as_json = f.column is None and (pg or f.kind == "array")
+        expr = _custom_path(model, f.key, pg, as_json=True) if as_json else field_expression(model, f, pg)
         columns.append(expr.label(f.key))
 
     descending, sort_field, sort_expr = True, None, None
@@ -446,9 +447,13 @@ def page(q: RecordQuery, limit: int = 50, cursor: str | None = None) -> Page:
     return Page([_row(q, r, pg) for r in fetched], next_cursor)
 
 
-def count(q: RecordQuery) -> int:
-    """How many records match the query's filters."""
-    return db.session.scalar(select(func.count()).select_from(q.statement.order_by(None).subquery())) or 0
+def count(q: RecordQuery, up_to: int | None = None) -> int:
+    """How many records match the query's filters; with `up_to`, counting stops past that many
+    (the answer is then up_to + 1), so a list of a million rows need not be read to say "10,000+"."""
+    matching = q.statement.with_only_columns(q.spec.model.id).order_by(None)
+    if up_to is not None:
+        matching = matching.limit(up_to + 1)
+    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
 def ids(q: RecordQuery) -> list[int]:

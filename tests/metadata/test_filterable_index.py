@@ -39,6 +39,9 @@ def test_a_filterable_field_is_indexed_and_the_list_uses_the_index(app, two_work
         # With Redis the job waits for a worker; run it here (it is idempotent).
         assert changes.build_field_index(field_id) == "ready"
         assert definitions.field_map("contact")["score"].index_state == "ready"
+        # ... with statistics on its expression, so the planner knows how many rows a range holds.
+        statistics = f"st_cf_contacts_{field_id}"
+        assert db.session.scalar(text("select count(*) from pg_statistic_ext where stxname = :n"), {"n": statistics}) == 1
 
         q = build_query("contact", [Filter("score", "between", ["100", "102"])], sort="score", fields=["name", "score"])
         # The list sorted by the field reads the index in order (50 rows, no sort of the workspace).
@@ -65,6 +68,7 @@ def test_a_filterable_field_is_indexed_and_the_list_uses_the_index(app, two_work
         changes.purge_field_values(field_id)
         assert db.session.scalar(text("select count(*) from pg_indexes where indexname = :n"),
                                  {"n": f"ix_cf_contacts_{field_id}"}) == 0
+        assert db.session.scalar(text("select count(*) from pg_statistic_ext where stxname = :n"), {"n": statistics}) == 0
         assert db.session.scalar(text("select count(*) from contacts where custom ? 'score'")) == 0
 
 

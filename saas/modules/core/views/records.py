@@ -17,6 +17,9 @@ from saas.plugins import hooks
 from saas.tenants.request import can, permission_required, require
 
 PAGE_SIZE = 50
+# The list's heading counts matching records up to this many, then says "1,000+": an exact
+# count of a million-row list would cost more than the page itself.
+COUNT_UP_TO = 1_000
 
 
 def _panels(object_key: str, record) -> list:
@@ -52,7 +55,7 @@ def make_blueprint(spec: ObjectType) -> Blueprint:
             q = build_query(object_key, state.filters, state.sort, state.columns)
             result = page(q, PAGE_SIZE, request.args.get("cursor"))
             if not request.args.get("cursor"):
-                total = count(q)
+                total = count(q, up_to=COUNT_UP_TO)
         except InputError as exc:
             db.session.rollback()
             error = exc
@@ -62,7 +65,8 @@ def make_blueprint(spec: ObjectType) -> Blueprint:
         args = state.query_args()
         if state.view is not None and not any(k in request.args for k in ("columns", "ff", "sort")):
             args.add("view", state.view.id)
-        ctx = context(state=state, result=result, total=total, error=error, columns=columns, refs=refs,
+        ctx = context(state=state, result=result, total=total, count_up_to=COUNT_UP_TO, error=error,
+                      columns=columns, refs=refs,
                       args=args, all_fields=visible_fields(object_key),
                       views=listing.visible_views(object_key, user_id))
         if htmx and request.args.get("cursor") and result is not None:
