@@ -215,7 +215,7 @@ def build_field_index(field_id: int) -> str:
     state = "ready"
     try:
         with engine.connect() as conn:
-            for statement in index_statements(field, table, tenant_id, row.id):
+            for statement in index_statements(field, table, tenant_id, field_id):
                 conn.execute(text(statement))
     except Exception:  # a bad value cannot exist (values are typed), but a failed build must show
         log.exception("building index %s failed", name)
