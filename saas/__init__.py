@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.load(app.instance_path))
     if config:
         app.config.update(config)
+    settings.apply_database_options(app.config)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("saas").setLevel(logging.INFO)
 
