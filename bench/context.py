@@ -36,8 +36,12 @@ class BenchContext:
         return create_app(app_config(self.urls))
 
     def connect(self, role: str = "app") -> psycopg.Connection:
-        """A new psycopg connection as the app role (RLS applies) or the owner."""
-        return psycopg.connect(self.urls.app_psycopg if role == "app" else self.urls.owner_psycopg)
+        """A new psycopg connection as the app role (RLS applies), with the session settings the
+        app's own connections get, or as the owner."""
+        if role != "app":
+            return psycopg.connect(self.urls.owner_psycopg)
+        connect_args = self.app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+        return psycopg.connect(self.urls.app_psycopg, **connect_args)
 
     @cached_property
     def largest(self) -> WorkspaceRef:

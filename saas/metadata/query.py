@@ -323,7 +323,8 @@ def build_query(object_key: str, filters: Iterable[Filter] = (), sort: str | Non
         if sort_field.kind == "array":
             raise InputError({sort_field.key: _("This field cannot be sorted.")}, code="bad_sort", status=400)
         sort_expr = field_expression(model, sort_field, pg)
-        columns.append(sort_expr.label("_sort"))
+        if sort_field not in selected:        # a shown sort field's value is already in the row
+            columns.append(sort_expr.label("_sort"))
     elif sort == "id":
         descending = False
 
@@ -441,7 +442,7 @@ def page(q: RecordQuery, limit: int = 50, cursor: str | None = None) -> Page:
         last = fetched[-1]
         state = {"i": last.id}
         if q.sort_expr is not None:
-            value = last._sort
+            value = getattr(last, q.sort_field.key if q.sort_field in q.selected else "_sort")
             state.update({"n": True} if value is None else {"v": _encode(value)})
         next_cursor = encode_cursor(state)
     return Page([_row(q, r, pg) for r in fetched], next_cursor)
