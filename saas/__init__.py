@@ -19,7 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("saas").setLevel(logging.INFO)
 
-    from saas import plugins
+    from saas import json_provider, plugins
+
+    json_provider.init_app(app)
     from saas.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)

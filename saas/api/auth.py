@@ -12,10 +12,9 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from saas.api.errors import ApiError
-from saas.extensions import db
 from saas.tenants import api_tokens
 from saas.tenants.context import set_tenant
-from saas.tenants.models import ApiToken, Workspace
+from saas.tenants.models import ApiToken
 
 METADATA_ADMIN = "metadata:admin"
 
@@ -30,12 +29,18 @@ def authenticate_request() -> ApiToken:
     scheme, _sep, clear = header.partition(" ")
     if scheme.lower() != "bearer" or not clear.strip():
         raise _unauthorized(_("Send an API token as “Authorization: Bearer <token>”."))
-    token = api_tokens.authenticate(clear.strip())
-    workspace = db.session.get(Workspace, token.tenant_id) if token is not None else None
+    clear = clear.strip()
+    # Enter the workspace the token names first, so checking it and serving the request share one
+    # transaction and one tenant setting; a token that does not check out leaves it at once.
+    claimed = api_tokens.claimed_workspace_id(clear)
+    if claimed is not None:
+        set_tenant(claimed)
+    token = api_tokens.authenticate(clear) if claimed is not None else None
+    workspace = token.workspace if token is not None else None
     if token is None or workspace is None:
+        set_tenant(None)
         raise _unauthorized(_("This API token is not valid or was revoked."))
     g.api_token, g.workspace, g.membership = token, workspace, None
-    set_tenant(workspace.id)
     return token
 
 

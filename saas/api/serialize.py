@@ -8,8 +8,13 @@ from typing import Any
 from saas.metadata.definitions import field_map
 
 
+_AS_IS = (str, int, float, bool, type(None))
+
+
 def to_json(value: Any) -> Any:
     """A field value as JSON: times in UTC ISO 8601, dates ISO, amounts as numbers."""
+    if type(value) in _AS_IS:            # most values: nothing to do, and this runs per cell
+        return value
     if isinstance(value, datetime):
         # SQLite hands back naive datetimes for timezone-aware columns: they are stored in UTC.
         moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -380,26 +380,39 @@ def decode_cursor(cursor: str) -> dict:
                          code="bad_cursor", status=400) from None
 
 
-def _row(q: RecordQuery, row, pg: bool) -> dict:
-    data = {"id": row.id}
-    for f in q.selected:
-        value = getattr(row, f.key)
-        if f.column is None:
-            if f.kind == "array" and isinstance(value, str):
-                value = json.loads(value)
-            elif f.kind == "bool" and value is not None:
-                value = bool(value)
-            elif f.kind == "number" and isinstance(value, (Decimal, float)):
-                value = int(value) if value == int(value) else float(value)
-            value = from_storage(f.type, value)
-        data[f.key] = value
-    return data
+def _custom_reader(f: Field):
+    """How a custom field's selected value becomes its Python value (decided once per page)."""
+    kind, type_key = f.kind, f.type
+
+    def read(value):
+        if value is None:
+            return None
+        if kind == "array" and isinstance(value, str):
+            value = json.loads(value)
+        elif kind == "bool":
+            value = bool(value)
+        elif kind == "number" and isinstance(value, (Decimal, float)):
+            value = int(value) if value == int(value) else float(value)
+        return from_storage(type_key, value)
+    return read
+
+
+def _rows(q: RecordQuery, fetched: list) -> list[dict]:
+    readers = [(f.key, None if f.column is not None else _custom_reader(f)) for f in q.selected]
+    rows = []
+    for row in fetched:
+        data = {"id": row.id}
+        mapping = row._mapping
+        for key, read in readers:
+            value = mapping[key]
+            data[key] = value if read is None else read(value)
+        rows.append(data)
+    return rows
 
 
 def page(q: RecordQuery, limit: int = 50, cursor: str | None = None) -> Page:
     """One page of `q`: up to `limit` rows as dicts, and the cursor of the next page (None at the end)."""
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
-    pg = dialect() == "postgresql"
     state = decode_cursor(cursor) if cursor else None
     model_id = q.spec.model.id
     fetched: list = []
@@ -445,7 +458,7 @@ def page(q: RecordQuery, limit: int = 50, cursor: str | None = None) -> Page:
             value = getattr(last, q.sort_field.key if q.sort_field in q.selected else "_sort")
             state.update({"n": True} if value is None else {"v": _encode(value)})
         next_cursor = encode_cursor(state)
-    return Page([_row(q, r, pg) for r in fetched], next_cursor)
+    return Page(_rows(q, fetched), next_cursor)
 
 
 def count(q: RecordQuery, up_to: int | None = None) -> int:

@@ -54,8 +54,15 @@ def revoke(token: ApiToken) -> None:
     db.session.commit()
 
 
+def claimed_workspace_id(clear: str) -> int | None:
+    """The workspace id a bearer string names (not yet checked), or None when it is malformed."""
+    parsed = parse_tenant_token(TOKEN_PREFIX, clear)
+    return None if parsed is None else parsed[0]
+
+
 def authenticate(clear: str) -> ApiToken | None:
-    """The live token for a bearer string, its last use recorded; None when unknown or revoked.
+    """The live token for a bearer string (its workspace loaded with it), its last use recorded;
+    None when unknown or revoked.
 
     The caller enters tenant_context(token.tenant_id) for the rest of the request.
     """

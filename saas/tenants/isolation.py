@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import has_app_context
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event, text
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, Mapper, Session, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
 from saas.extensions import db
@@ -75,17 +75,23 @@ def _tenant_tables_touched(state) -> set[str]:
     return names | {t.name for t in tables if getattr(t, "name", None) in _tenant_table_names()}
 
 
-_table_names_cache: tuple[int, frozenset[str]] = (-1, frozenset())
+_table_names_cache: frozenset[str] | None = None
 
 
 def _tenant_table_names() -> frozenset[str]:
     """Tables of every TenantScoped model, recomputed only when models are added."""
     global _table_names_cache
-    mappers = db.Model.registry.mappers
-    if _table_names_cache[0] != len(mappers):
-        names = frozenset(m.local_table.name for m in mappers if issubclass(m.class_, TenantScoped))
-        _table_names_cache = (len(mappers), names)
-    return _table_names_cache[1]
+    if _table_names_cache is None:
+        _table_names_cache = frozenset(m.local_table.name for m in db.Model.registry.mappers
+                                       if issubclass(m.class_, TenantScoped))
+    return _table_names_cache
+
+
+@event.listens_for(Mapper, "after_configured")
+def _forget_tenant_table_names() -> None:
+    # New models were configured (a plugin's, a test's): list the tables again on next use.
+    global _table_names_cache
+    _table_names_cache = None
 
 
 @event.listens_for(Session, "before_flush")
