@@ -48,7 +48,7 @@ def run(ctx: BenchContext) -> list[Row]:
                                           warmup, repeat)
             rows.append(Row("rls", f"{label}: app role vs owner", "ms", app_s, owner_s, "owner (no RLS)",
                             Target("ratio_max", 1.2), note if not rows else (
-                                "under RLS the non-leakproof ->> keeps the keyset condition out of the index "
-                                "condition: the scan filters from the start of the index" if sql is deep[1] else "")))
+                                "the keyset condition is an index condition under RLS too: the field functions "
+                                "are LEAKPROOF (migration 0011)" if sql is deep[1] else "")))
     list_query._set_index(ctx, False, tid)
     return rows
