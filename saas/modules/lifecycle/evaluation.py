@@ -118,7 +118,9 @@ def plan(contact_ids: Iterable[int] | None = None, today: date | None = None) ->
                       matched.label("rule_id")).select_from(source_from).where(c.c.tenant_id == tenant_id)
     if ids is not None:
         assigned = assigned.where(c.c.id.in_(ids))
-    a = assigned.subquery("lc_assigned")
+    # OFFSET 0 keeps the planner from pulling the subquery up, which copied the rules' CASE into
+    # every use of rule_id below: decided once per customer, 10 % of the pass at 1,000,000.
+    a = assigned.offset(0).subquery("lc_assigned")
     keep = case((a.c.current.in_(keys), a.c.current), else_=keys[0])
     to_stage = case(*[(a.c.rule_id == r.id, by_id[r.stage_id].key) for r in rules], else_=keep) if rules else keep
     rule_name = case(*[(a.c.rule_id == r.id, r.name) for r in rules], else_=null()) if rules else \
