@@ -8,10 +8,12 @@ fields), and 5 custom fields (text, number, date, single select, yes/no). Compan
 
 The import: a new workspace (its custom fields made through the metadata services, every module
 it gets by default switched on: lifecycle, analytics, webhooks ...), the file uploaded and mapped
-as the browser would (match on e-mail, skip duplicates), then the job the worker runs
-(`saas.jobs.execute` of `run_import`) in a child process, as the app role: row-level security
-applies. The child's peak RSS is the worker's memory. Its plan's records limit is raised to
-twice N, so the limit is checked (counted) once per chunk as on any plan with a limit.
+as the browser would (match on e-mail, skip duplicates; the upload limit IMPORT_MAX_BYTES raised to
+the file's size, as an operator would), then the job the worker runs (`saas.jobs.execute` of
+`run_import`) in a child process, as the app role: row-level security applies. The child's peak
+RSS is the worker's memory; it also reports the time spent in SQL statements and in the lifecycle
+module's hook. The plan's records limit is raised to twice N, so the limit is checked (counted)
+once per chunk as on any plan with a limit.
 
 The baseline: as the table owner, COPY of the same file into a temporary table of text columns,
 then one INSERT ... SELECT into a table with the contact table's columns, defaults and indexes,
@@ -108,7 +110,8 @@ def _prepare_run(ctx: BenchContext, path: Path, files_dir: Path) -> tuple[int, i
     from saas.tenants.workspaces import create_workspace
 
     app = ctx.app
-    app.config["IMPORT_FILES_DIR"] = str(files_dir)
+    # An operator importing a file this size raises the upload limit (IMPORT_MAX_BYTES) too.
+    app.config.update(IMPORT_FILES_DIR=str(files_dir), IMPORT_MAX_BYTES=path.stat().st_size + 2**20)
     with app.app_context():
         owner = accounts.user_by_email(OWNER_EMAIL) or accounts.create_user(OWNER_EMAIL, "Import Bench",
                                                                             "bench-password-2026")
@@ -146,6 +149,31 @@ from saas.tenants.context import tenant_context
 tenant_id, run_id, limit = (int(a) for a in sys.argv[1:4])
 pro = plans.PLANS["pro"]
 plans.PLANS["pro"] = replace(pro, limits=replace(pro.limits, records=limit))
+
+# Where the time goes: in SQL statements (every module's), and in the lifecycle module's hook.
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from saas.modules.lifecycle import batch
+spent = {"sql_seconds": 0.0, "lifecycle_seconds": 0.0}
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _started(conn, *args):
+    conn.info["bench_started"] = time.perf_counter()
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _finished(conn, *args):
+    spent["sql_seconds"] += time.perf_counter() - conn.info.pop("bench_started")
+
+on_records_created = batch.on_records_created
+
+def timed_lifecycle(*args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return on_records_created(*args, **kwargs)
+    finally:
+        spent["lifecycle_seconds"] += time.perf_counter() - started
+
+batch.on_records_created = timed_lifecycle
 app = create_app()
 with app.app_context():
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -158,7 +186,8 @@ with app.app_context():
                   "skipped": run.skipped_count, "failed": run.failed_count, "message": run.message}
     db.session.remove()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("RESULT " + json.dumps({"seconds": seconds, "peak_kib": peak, "before_kib": before, **result}), flush=True)
+print("RESULT " + json.dumps({"seconds": seconds, "peak_kib": peak, "before_kib": before, **spent, **result}),
+      flush=True)
 """
 
 
@@ -220,17 +249,21 @@ def run(ctx: BenchContext) -> list[Row]:
                          f"in {time.monotonic() - started:.0f} s")
         _remove_bench_workspaces(ctx)
         tenant_id, run_id = _prepare_run(ctx, path, work / "files")
+        # COPY before and after the import: the machine's load during the long import is met halfway.
+        copies = [_copy_baseline(ctx, path, tenant_id)]
         result = _run_child(ctx, tenant_id, run_id, n, work / "files")
         if result["status"] != "done" or result["created"] != n:
             raise RuntimeError(f"the import ended {result}")
         ctx.progress.say(f"[bench] import: {n:,} rows in {result['seconds']:.1f} s")
-        copy_seconds = _copy_baseline(ctx, path, tenant_id)
-        ctx.progress.say(f"[bench] import: COPY baseline in {copy_seconds:.1f} s")
+        copies.append(_copy_baseline(ctx, path, tenant_id))
+        ctx.progress.say(f"[bench] import: COPY baseline in {copies[0]:.1f} s and {copies[1]:.1f} s")
         _remove_bench_workspaces(ctx)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seconds = result["seconds"]
-    base = "COPY of the same file into an equivalent table (owner, no RLS)"
+    copy_time = Stats.of(copies)
+    copy_rate = Stats.of([n / c for c in copies])
+    base = "COPY of the same file into an equivalent table (owner, no RLS; before and after the import)"
     note = (f"{n:,} rows, 10 mapped columns (name, e-mail, phone, job title, company; 5 custom: text, number, "
             f"date, single select, yes/no), match on e-mail, skip duplicates; new workspace with its default "
             f"modules; the job (`run_import` through `saas.jobs.execute`) in a child process as the app role "
@@ -238,10 +271,17 @@ def run(ctx: BenchContext) -> list[Row]:
             f"Baseline: COPY into a text table, then INSERT ... SELECT into a table with the contact table's "
             f"columns, defaults and indexes, custom values built into its jsonb column")
     return [
-        Row("import", f"import of {n:,} contacts: time", "s", Stats.single(seconds), Stats.single(copy_seconds),
+        Row("import", f"import of {n:,} contacts: time", "s", Stats.single(seconds), copy_time,
             base, Target("ratio_max", MAX_COPY_RATIO), note),
-        Row("import", "import throughput", "rows/s", Stats.single(n / seconds), Stats.single(n / copy_seconds),
+        Row("import", "import throughput", "rows/s", Stats.single(n / seconds), copy_rate,
             base, Target("min", MIN_ROWS_PER_SECOND, "rows/s")),
+        Row("import", "of the import: SQL statements (every module's)", "s", Stats.single(result["sql_seconds"]),
+            note="time inside the database driver's execute, summed over the job's statements; the rest of the "
+                 "import's time is Python: reading, cleaning, validating and preparing each chunk"),
+        Row("import", "of the import: the lifecycle module placing each new customer", "s",
+            Stats.single(result["lifecycle_seconds"]),
+            note="its records_created hook (SQL and Python): the plan of each chunk's customers, their moves "
+                 "recorded and their stages set"),
         Row("memory", "import process peak RSS", "MiB", Stats.single(result["peak_kib"] / 1024),
             Stats.single(result["before_kib"] / 1024), "the same process before the job",
             Target("max", MAX_PEAK_MIB, "MiB"), "ru_maxrss of the child process that ran the job"),

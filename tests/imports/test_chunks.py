@@ -121,3 +121,21 @@ def test_a_dry_run_writes_no_record_company_or_delivery(tenant):
     assert run.created_count == 1
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
     assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+
+
+def test_imported_orders_move_their_customers_by_the_rules(tenant):
+    from saas.modules.lifecycle import actions
+    from tests.lifecycle.helpers import rule, stage_of
+
+    purchase = stages.stage_map()["purchase"]
+    rule("Buyer", purchase, [{"type": "order_count", "compare": "at_least", "count": 1}])
+    actions.add_action(purchase, "enter", "tag", {"tag": "vip"})
+    ann = create_record("contact", {"name": "Ann"})
+    bob = create_record("contact", {"name": "Bob"})
+    db.session.commit()
+    text = f"Order number,Customer,Order date,Amount\nSO-1,#{ann.id},2026-01-05,99\nSO-2,#{ann.id},2026-01-06,10\n"
+    run = start(text, columns=["number", "contact", "ordered_on", "amount"], object_key="order", name="orders.csv")
+    assert (run.created_count, run.failed_count) == (2, 0)
+    assert stage_of(ann.id) == "purchase" and stage_of(bob.id) != "purchase"
+    # The stage's action ran for the move.
+    assert "vip" in db.session.get(Contact, ann.id).tags

@@ -82,14 +82,14 @@ def create_records(object_key: str, rows: list[dict], user_id: int | None = None
     outcomes: list = [p if isinstance(p, InputError) else InputError(p) if p else None for p in problems]
     if not wanted:
         return outcomes
-    new = [_new_row(spec, fields, values[i], user_id) for i in wanted]
+    new = _new_rows(spec, fields, [values[i] for i in wanted], user_id)
     ids = _write_new(spec, new)
-    created = [(i, row, new_id) for i, row, new_id in zip(wanted, new, ids) if new_id is not None]
-    for i, _row, new_id in zip(wanted, new, ids):
+    for i, new_id in zip(wanted, ids):
         outcomes[i] = new_id if new_id is not None else refused_by_database()
+    created = [(row, new_id) for row, new_id in zip(new, ids) if new_id is not None]
     if created:
-        _write_history([new_id for _i, _row, new_id in created], object_key, user_id)
-        _tell_created(object_key, spec, fields, [(row, new_id) for _i, row, new_id in created])
+        _write_history([new_id for _row, new_id in created], object_key, user_id)
+        _tell_created(object_key, spec, fields, created)
     return outcomes
 
 
@@ -102,23 +102,28 @@ def _room_for(adding: int) -> tuple[int, PlanLimitError | None]:
         return max(0, min(adding, (refusal.limit or 0) - count_plan_records(None))), refusal
 
 
-def _new_row(spec: ObjectType, fields: dict[str, Field], values: dict, user_id: int | None) -> dict:
-    """The columns of a new record, as create_record sets them (custom values as stored)."""
-    columns: dict[str, Any] = {"custom": {}}
-    if hasattr(spec.model, "tags"):
-        columns["tags"] = []
-    for key, value in values.items():
-        f = fields[key]
-        stored = to_storage(f.type, value)
-        if stored is None:
-            continue                # a new record's empty value: nothing to set
-        if f.column is not None:
-            columns[f.column] = value
-        else:
-            columns["custom"][key] = stored
-    if hasattr(spec.model, "owner_id") and user_id is not None and "owner" not in values:
-        columns.setdefault("owner_id", user_id)
-    return columns
+def _new_rows(spec: ObjectType, fields: dict[str, Field], values: list[dict], user_id: int | None) -> list[dict]:
+    """The columns of each new record, as create_record sets them (custom values as stored)."""
+    has_tags = hasattr(spec.model, "tags")
+    default_owner = user_id if hasattr(spec.model, "owner_id") else None
+    shape = {key: (f.column, f.type, f.kind == "array") for key, f in fields.items()}
+    rows = []
+    for row_values in values:
+        custom: dict[str, Any] = {}
+        columns: dict[str, Any] = {"custom": custom, "tags": []} if has_tags else {"custom": custom}
+        for key, value in row_values.items():
+            column, type_key, array = shape[key]
+            if column is None:
+                stored = to_storage(type_key, value)
+                if stored is not None:
+                    custom[key] = stored
+            # A new record's empty value needs nothing set (loaded values are never blank text).
+            elif value is not None and not (array and not value):
+                columns[column] = value
+        if default_owner is not None and "owner" not in row_values:
+            columns.setdefault("owner_id", default_owner)
+        rows.append(columns)
+    return rows
 
 
 def _write_new(spec: ObjectType, rows: list[dict]) -> list[int | None]:
@@ -145,7 +150,7 @@ def _insert_records(spec: ObjectType, rows: list[dict]) -> list[int]:
         return [record.id for record in records]
     table = spec.model.__table__
     ids = [row[0] for row in db.session.connection().exec_driver_sql(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table.name, len(rows)))]
+        "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (_id_sequence(table), len(rows)))]
     defaults = _python_defaults(table)
     tenant_id = current_tenant_id()
     for row, new_id in zip(rows, ids):
@@ -154,6 +159,17 @@ def _insert_records(spec: ObjectType, rows: list[dict]) -> list[int]:
         row["id"], row["tenant_id"] = new_id, tenant_id
     _insert(table, rows)
     return ids
+
+
+_SEQUENCES: dict[str, str] = {}
+
+
+def _id_sequence(table) -> str:
+    """The sequence the table's ids come from (asked once per process)."""
+    if table.name not in _SEQUENCES:
+        _SEQUENCES[table.name] = db.session.connection().exec_driver_sql(
+            "SELECT pg_get_serial_sequence(%s, 'id')", (table.name,)).scalar()
+    return _SEQUENCES[table.name]
 
 
 def _python_defaults(table) -> dict[str, Any]:

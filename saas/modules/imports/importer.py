@@ -275,6 +275,8 @@ def _update(run: ImportRun, converter: _Converter, updates: list[tuple[_Item, in
         ready.append((item, record_id))
     _create_named_records([item for item, _record_id in ready])
     ready = [(item, record_id) for item, record_id in ready if item.outcome is None]
+    if not ready:
+        return
     outcomes = update_records(run.object_key, [(record_id, item.values) for item, record_id in ready],
                               run.user_id, loaded=True)
     for (item, record_id), outcome in zip(ready, outcomes):

@@ -14,7 +14,7 @@ import json
 import logging
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 import requests
@@ -148,9 +148,9 @@ def emit(event: str, data: dict) -> list[WebhookDelivery]:
     return emit_each(event, [data])
 
 
-def emit_each(event: str, items: list[dict]) -> list[WebhookDelivery]:
+def emit_each(event: str, items: Iterable[dict]) -> list[WebhookDelivery]:
     """`emit` for many events of one kind (a batch of imported records): one event per item, the
-    subscribed webhooks read once."""
+    subscribed webhooks read once (and the items not made at all when none subscribed)."""
     targets = [w for w in db.session.scalars(select(Webhook).where(Webhook.enabled.is_(True))) if w.wants(event)]
     if not targets:
         return []
@@ -290,5 +290,5 @@ def record_event(object_key: str, record_id: int, change: str, before: Any, afte
 
 def records_created_events(object_key: str, records: list[dict]) -> None:
     """The records_created hook's work: "<object>.created" for each record, as record_event sends it."""
-    emit_each(f"{object_key}.created", [{"object": object_key, "id": record["id"], "change": "created",
-                                         "before": None, "after": record} for record in records])
+    emit_each(f"{object_key}.created", ({"object": object_key, "id": record["id"], "change": "created",
+                                         "before": None, "after": record} for record in records))
