@@ -95,7 +95,6 @@ class _Converter:
     schema's loaders and the duplicate matcher."""
 
     def __init__(self, run: ImportRun, settings: Cleaning) -> None:
-        self.run = run
         self.fields = field_map(run.object_key)
         self.columns = [(i, self.fields[key], cleaner(self.fields[key], settings))
                         for i, key in enumerate(run.mapping) if key and key in self.fields]
@@ -299,8 +298,9 @@ def _lock(run: ImportRun) -> ImportRun:
 
 def _chunks(run: ImportRun) -> Iterator[list[tuple[int, int, list[str]]]]:
     chunk: list = []
+    done = run.processed_rows       # a resumed run skips what it wrote (each chunk re-checks under lock)
     for item in reading.numbered_data_rows(file_path(run), run.file_kind, run.encoding):
-        if item[0] <= run.processed_rows:
+        if item[0] <= done:
             continue
         chunk.append(item)
         if len(chunk) >= CHUNK_SIZE:
