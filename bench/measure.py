@@ -114,3 +114,16 @@ class Row:
     @property
     def met(self) -> bool | None:
         return None if self.target is None else self.target.met(self)
+
+
+def phase_timer(phases: dict[str, float]) -> Callable[[str, Callable], Callable]:
+    """timed(name, func): func wrapped to add its run time (seconds) to phases[name]."""
+    def timed(name: str, func: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
+        return wrapper
+    return timed

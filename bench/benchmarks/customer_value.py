@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 
 from bench.context import BenchContext
-from bench.measure import Row, Stats, Target
+from bench.measure import Row, Stats, Target, phase_timer
 
 SLUG = "clv-bench"
 SIZES = {"tiny": 300}                 # customers; every other scale: the 100,000
@@ -105,14 +105,7 @@ def _timed_run(ctx: BenchContext, tenant_id: int) -> tuple[float, dict, object]:
     phases: dict[str, float] = {}
     originals = (rfm.customer_figures, clv.fit_bgnbd, clv.fit_gamma_gamma, predictions.write_values)
 
-    def timed(name, func):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
-        return wrapper
+    timed = phase_timer(phases)
 
     with ctx.app.app_context(), tenant_context(tenant_id):
         predictions.customer_figures = timed("read orders (one grouped query)", originals[0])

@@ -21,7 +21,7 @@ import time
 from datetime import date, timedelta
 
 from bench.context import BenchContext
-from bench.measure import Row, Stats, Target
+from bench.measure import Row, Stats, Target, phase_timer
 
 SLUG = "lifecycle-bench"
 EMAIL = "lifecycle-bench@bench.example"
@@ -197,14 +197,7 @@ def _service_pass(ctx: BenchContext, tenant_id: int) -> tuple[float, dict, int]:
     phases: dict[str, float] = {}
     originals = (evaluation.evaluate_all, actions.run_for_evaluation)
 
-    def timed(name, func):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
-        return wrapper
+    timed = phase_timer(phases)
 
     with ctx.app.app_context(), tenant_context(tenant_id):
         evaluation.evaluate_all = timed("decide, record and apply (one statement)", originals[0])
