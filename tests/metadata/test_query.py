@@ -191,6 +191,8 @@ def test_cursor_paging_visits_every_record_once(app, two_workspaces, sort):
             if cursor is None:
                 break
         assert len(seen) == len(set(seen)) == 37 == count(q)
+        # Counting up to a cap stops just past it: 10 means "more than 10".
+        assert count(q, up_to=10) == 11 and count(q, up_to=37) == 37
         assert pages == 8
         assert seen == [r["id"] for r in page(q, limit=100).rows]
 

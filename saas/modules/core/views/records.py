@@ -17,9 +17,10 @@ from saas.plugins import hooks
 from saas.tenants.request import can, permission_required, require
 
 PAGE_SIZE = 50
-# The list's heading counts matching records up to this many, then says "1,000+": an exact
-# count of a million-row list would cost more than the page itself.
-COUNT_UP_TO = 1_000
+# The list's heading counts matching records up to this many, then says "5,000+": exact for
+# the lists of most workspaces, while an exact count of a million-row list would cost more than
+# the page itself.
+COUNT_UP_TO = 5_000
 
 
 def _panels(object_key: str, record) -> list:
