@@ -193,7 +193,8 @@ class AppPath:
         return cursor, number
 
     def captured_sql(self, filters: list[tuple], sort: str | None, cursor: str | None) -> tuple[str, object]:
-        """The last statement the query builder sends for this page, with its parameters."""
+        """The statement the query builder sends first for this page (the sorted values' phase; a
+        short list goes on to the empty values' phase), with its parameters."""
         from sqlalchemy import event
 
         from saas.extensions import db
@@ -210,7 +211,7 @@ class AppPath:
             self.page(filters, sort, cursor)()
         finally:
             event.remove(engine, "before_cursor_execute", record)
-        return seen[-1]
+        return seen[0]
 
 
 def _list_page(ctx: BenchContext, url: str):
@@ -309,7 +310,8 @@ def _same_ids(app_rows, native_rows, eav_rows, label: str) -> None:
     """The three layouts must answer the same page (the comparison means nothing otherwise)."""
     ids = [[r[0] for r in rows][:PAGE_SIZE] for rows in (app_rows, native_rows, eav_rows)]
     if not (ids[0] == ids[1] == ids[2]):
-        raise RuntimeError(f"list benchmark: the layouts disagree on {label!r}")
+        raise RuntimeError(f"list benchmark: the layouts disagree on {label!r}: app {ids[0][:5]}... ({len(ids[0])}), "
+                           f"native {ids[1][:5]}... ({len(ids[1])}), EAV {ids[2][:5]}... ({len(ids[2])})")
 
 
 def _drop_app_index(ctx: BenchContext, tenant_id: int) -> None:

@@ -1,6 +1,8 @@
 """The three walls between workspaces, each proven on its own (DESIGN.md, "Tenancy and isolation")."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 
@@ -101,7 +103,10 @@ def test_every_unique_key_and_index_of_a_tenant_table_leads_with_tenant_id(app):
         for unique in inspector.get_unique_constraints(table):
             assert unique["column_names"][0] == "tenant_id", f"{table}: {unique}"
         for index in inspector.get_indexes(table):
-            assert index["column_names"][0] == "tenant_id", f"{table}: {index}"
+            # A custom field's index is partial, one workspace's rows only: its predicate is the lead.
+            one_workspace = re.fullmatch(r"\(tenant_id = \d+\)",
+                                         index.get("dialect_options", {}).get("postgresql_where") or "")
+            assert index["column_names"][0] == "tenant_id" or one_workspace, f"{table}: {index}"
 
 
 # --- wall 3: PostgreSQL row-level security ----------------------------------------------------
