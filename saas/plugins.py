@@ -401,6 +401,19 @@ def hooks(workspace=None, plugin: str | None = None):
     return _WorkspaceHooks(platform(), workspace, only=plugin)
 
 
+def announce_records_created(workspace, object_key: str, records: list[dict]) -> None:
+    """Tell `workspace`'s plugins about a batch of new records: one records_created call, and
+    record_changed("created") per record for a plugin that implements only record_changed."""
+    hook = platform().pm.hook
+    batch_aware = {impl.plugin_name for impl in hook.records_created.get_hookimpls()}
+    per_record = {impl.plugin_name for impl in hook.record_changed.get_hookimpls()} - batch_aware
+    hooks(workspace=workspace).records_created(object_key=object_key, records=records)
+    for name in [n for n in enabled_plugins(workspace) if n in per_record]:
+        for record in records:
+            hooks(workspace=workspace, plugin=name).record_changed(
+                object_key=object_key, record_id=record["id"], change="created", before=None, after=record)
+
+
 _CACHE_KEY = "saas.enabled_plugins"
 
 

@@ -58,8 +58,6 @@ EAV_SELECT_SQL = (f"select {EAV_SHOWN} from bench_eav_values s join contacts c o
                   f"and c.id = s.record_id where s.tenant_id = %s and s.field = 'tier' and s.value_text = %s "
                   f"order by s.record_id desc limit {PAGE_SIZE + 1}")
 
-POLICY = ("create policy tenant_isolation on {table} using (tenant_id = nullif(current_setting('app.tenant_id', "
-          "true), '')::integer)")
 LAYOUTS_DDL = (
     "drop table if exists bench_native_contacts",
     "drop table if exists bench_eav_values",
@@ -118,11 +116,15 @@ def _layouts(ctx: BenchContext, tenant_id: int) -> str:
             ctx.progress.say("[bench] list: making the native and EAV layouts of the contacts")
             for statement in LAYOUTS_DDL:
                 conn.execute(statement)
-            app_role = ctx.urls.app_psycopg.split("//", 1)[1].split("@", 1)[0].split(":", 1)[0]
-            for table in ("bench_native_contacts", "bench_eav_values"):
+            from sqlalchemy.engine import make_url
+
+            from saas.tenants.isolation import RLS_POLICY, TENANT_SETTING
+
+            app_role = make_url(ctx.urls.app_sqlalchemy).username
+            for table in ("bench_native_contacts", "bench_eav_values"):    # the app tables' own policy
                 conn.execute(f"alter table {table} enable row level security")
                 conn.execute(f"alter table {table} force row level security")
-                conn.execute(POLICY.format(table=table))
+                conn.execute(f"create policy {RLS_POLICY} on {table} using (tenant_id = {TENANT_SETTING})")
                 conn.execute(f'grant select on {table} to "{app_role}"')
         conn.execute(f"create index if not exists bench_ix_native_spend on bench_native_contacts (annual_spend, id) "
                      f"where tenant_id = {tenant_id}")

@@ -358,7 +358,7 @@ def _tell_created(object_key: str, spec: ObjectType, fields: dict[str, Field],
     implement records_created."""
     from flask import g
 
-    from saas.plugins import enabled_plugins, hooks, platform
+    from saas.plugins import announce_records_created
     from saas.tenants.models import Workspace
 
     if spec.model in SET_BASED_MODELS and _on_postgres():
@@ -368,14 +368,7 @@ def _tell_created(object_key: str, spec: ObjectType, fields: dict[str, Field],
             any_of(spec.model.id, [record_id for _row, record_id in created])))}
         records = [record_json(object_key, by_id[record_id]) for _row, record_id in created]
     workspace = g.get("workspace") or db.session.get(Workspace, current_tenant_id())
-    hook = platform().pm.hook
-    batch_aware = {impl.plugin_name for impl in hook.records_created.get_hookimpls()}
-    per_record = {impl.plugin_name for impl in hook.record_changed.get_hookimpls()} - batch_aware
-    hooks(workspace=workspace).records_created(object_key=object_key, records=records)
-    for name in [n for n in enabled_plugins(workspace) if n in per_record]:
-        for record in records:
-            hooks(workspace=workspace, plugin=name).record_changed(
-                object_key=object_key, record_id=record["id"], change="created", before=None, after=record)
+    announce_records_created(workspace, object_key, records)
 
 
 # --- updating ----------------------------------------------------------------------------------
