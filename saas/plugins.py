@@ -99,6 +99,15 @@ class HookSpecs:
         must wait for the commit goes through saas.jobs.enqueue, which waits for it."""
 
     @hookspec
+    def records_creating(self, workspace, object_key: str, rows: list[dict]) -> None:
+        """Called once for a batch of records about to be created together (a chunk of an
+        import), after they are validated, inside the transaction, in the workspace's tenant
+        context: `rows` holds each new record's columns as they will be written (`custom` holds
+        the custom fields' stored values; `id` is there when the database gives ids before the
+        insert, as PostgreSQL does). A module may set a column it owns in them (the lifecycle
+        module sets the stage), so that nothing is written twice."""
+
+    @hookspec
     def records_created(self, workspace, object_key: str, records: list[dict]) -> None:
         """Called once for a batch of records created together (a chunk of an import), inside
         the transaction that created them, in the workspace's tenant context: `records` holds

@@ -11,6 +11,8 @@ hooks of create_record and update_record, paid once per batch instead of once pe
   on the order of RETURNING. Row-level security applies to it as to any INSERT (COPY FROM is
   refused under row-level security). Other objects (a plugin's model may keep rules in ORM
   events, as deals do) and SQLite go through the ORM, one flush per batch.
+- The enabled plugins may fill in the columns they own before the batch is written (hook
+  records_creating: the lifecycle module sets the stage, rather than updating every new row).
 - The history gets each new record's "created" row in one statement.
 - The enabled plugins hear about the batch once, through the hook records_created; one that
   implements only record_changed is still called with each new record.
@@ -83,6 +85,9 @@ def create_records(object_key: str, rows: list[dict], user_id: int | None = None
     if not wanted:
         return outcomes
     new = _new_rows(spec, fields, [values[i] for i in wanted], user_id)
+    if _set_based(spec):
+        _number_rows(spec.model.__table__, new)
+    _announce_creating(object_key, new)
     ids = _write_new(spec, new)
     for i, new_id in zip(wanted, ids):
         outcomes[i] = new_id if new_id is not None else refused_by_database()
@@ -142,13 +147,14 @@ def _write_new(spec: ObjectType, rows: list[dict]) -> list[int | None]:
         return ids
 
 
-def _insert_records(spec: ObjectType, rows: list[dict]) -> list[int]:
-    if not (_on_postgres() and spec.model in SET_BASED_MODELS):
-        records = [spec.model(**row) for row in rows]
-        db.session.add_all(records)
-        db.session.flush()
-        return [record.id for record in records]
-    table = spec.model.__table__
+def _set_based(spec: ObjectType) -> bool:
+    return _on_postgres() and spec.model in SET_BASED_MODELS
+
+
+def _number_rows(table, rows: list[dict]) -> None:
+    """Give each row its id from the table's sequence (one query), its workspace and the columns'
+    defaults: the rows are complete before anything is written, so the hook records_creating
+    sees the ids and a row written again alone keeps its id."""
     ids = [row[0] for row in db.session.connection().exec_driver_sql(
         "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (_id_sequence(table), len(rows)))]
     defaults = _python_defaults(table)
@@ -157,8 +163,16 @@ def _insert_records(spec: ObjectType, rows: list[dict]) -> list[int]:
         for name, value in defaults.items():
             row.setdefault(name, value)
         row["id"], row["tenant_id"] = new_id, tenant_id
-    _insert(table, rows)
-    return ids
+
+
+def _insert_records(spec: ObjectType, rows: list[dict]) -> list[int]:
+    if not _set_based(spec):
+        records = [spec.model(**row) for row in rows]
+        db.session.add_all(records)
+        db.session.flush()
+        return [record.id for record in records]
+    insert_rows(spec.model.__table__, rows)
+    return [row["id"] for row in rows]
 
 
 _SEQUENCES: dict[str, str] = {}
@@ -185,7 +199,7 @@ def _python_defaults(table) -> dict[str, Any]:
 def _write_history(ids: list[int], object_key: str, user_id: int | None) -> None:
     """The "created" entry of each new record's history, in one statement."""
     now, tenant_id = utcnow(), current_tenant_id()
-    _insert(FieldChange.__table__, [{"tenant_id": tenant_id, "object_key": object_key, "record_id": record_id,
+    insert_rows(FieldChange.__table__, [{"tenant_id": tenant_id, "object_key": object_key, "record_id": record_id,
                                      "field_key": CREATED, "user_id": user_id, "changed_at": now}
                                     for record_id in ids])
 
@@ -211,7 +225,7 @@ def any_of(expression, values: Iterable) -> Any:
     return expression == any_(literal(values, postgresql.ARRAY(item)))
 
 
-def _insert(table, rows: list[dict]) -> None:
+def insert_rows(table, rows: list[dict]) -> None:
     """INSERT rows in one statement (PostgreSQL: arrays unnested); a column some rows leave out
     is NULL in them."""
     if not _on_postgres():
@@ -352,23 +366,33 @@ def _as_json(fields: dict[str, Field], created: list[tuple[dict, int]]) -> list[
     return out
 
 
+def _announce_creating(object_key: str, rows: list[dict]) -> None:
+    from saas.plugins import hooks
+
+    hooks(workspace=_workspace()).records_creating(object_key=object_key, rows=rows)
+
+
+def _workspace():
+    from flask import g
+
+    from saas.tenants.models import Workspace
+
+    return g.get("workspace") or db.session.get(Workspace, current_tenant_id())
+
+
 def _tell_created(object_key: str, spec: ObjectType, fields: dict[str, Field],
                   created: list[tuple[dict, int]]) -> None:
     """One records_created call for the batch; record_changed per record for plugins that do not
     implement records_created."""
-    from flask import g
-
     from saas.plugins import announce_records_created
-    from saas.tenants.models import Workspace
 
-    if spec.model in SET_BASED_MODELS and _on_postgres():
+    if _set_based(spec):
         records = _as_json(fields, created)
     else:
         by_id = {r.id: r for r in db.session.scalars(select(spec.model).where(
             any_of(spec.model.id, [record_id for _row, record_id in created])))}
         records = [record_json(object_key, by_id[record_id]) for _row, record_id in created]
-    workspace = g.get("workspace") or db.session.get(Workspace, current_tenant_id())
-    announce_records_created(workspace, object_key, records)
+    announce_records_created(_workspace(), object_key, records)
 
 
 # --- updating ----------------------------------------------------------------------------------

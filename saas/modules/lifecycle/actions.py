@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from saas.errors import InputError
 from saas.extensions import db
 from saas.metadata import lifecycle as definitions
+from saas.modules.core.bulk import any_of
 from saas.modules.core.models import Activity, Contact
 from saas.modules.lifecycle.models import ACTION_KINDS, TRIGGERS, LifecycleMove, StageAction
 
@@ -124,7 +125,7 @@ def run_for_moves(moves: Iterable[LifecycleMove], by_stage: dict | None = None) 
     if not moves or not by_stage:
         return
     contacts = {c.id: c for c in db.session.scalars(select(Contact).where(
-        Contact.id.in_({m.contact_id for m in moves})))}
+        any_of(Contact.id, {m.contact_id for m in moves})))}
     stages = definitions.stage_map()
     mails: dict = defaultdict(list)
     for move in moves:

@@ -187,15 +187,25 @@ def _check_field(params: dict) -> None:
         raise InputError({"value": next(iter(exc.fields.values()), exc.message)}) from None
 
 
+class _Rows:
+    """The contacts a condition reads (the table, or new rows not written yet) as the query
+    builder takes a model: columns as attributes, the relation as __table__."""
+
+    def __init__(self, relation) -> None:
+        self.__table__ = relation
+
+    def __getattr__(self, name: str):
+        return self.__table__.c[name]
+
+
 def _field_sql(ctx: Context, params: dict):
     from saas.metadata.definitions import field_map
     from saas.metadata.query import condition
-    from saas.modules.core.models import Contact
 
     f = field_map("contact").get(params["field"])
     if f is None:  # the field was removed since: the condition no longer holds for anyone
         return literal(False)
-    return condition(Contact, f, params["op"], params.get("value"), ctx.pg)
+    return condition(_Rows(ctx.contact), f, params["op"], params.get("value"), ctx.pg)
 
 
 def _order_count_sql(ctx: Context, params: dict):

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import Integer, String, and_, case, cast, func, insert, literal, null, or_, select, update
+import orjson
+from sqlalchemy import (Date, DateTime, Integer, Numeric, String, and_, case, cast, func, insert, literal, null, or_,
+                        select, text, update)
+from sqlalchemy.sql import column as column_
 
 from saas.extensions import db
+from saas.modules.core.bulk import any_of
 from saas.metadata import lifecycle as definitions
 from saas.modules.core.models import Activity, Contact, Order
 from saas.modules.lifecycle.conditions import NOT_COUNTED_STATUSES, Context, condition_sql, condition_types
@@ -77,7 +81,7 @@ def _aggregate_ctes(ctx: Context, tenant_id: int, contact_ids: list[int] | None)
         if source == "orders":
             statement = statement.where(table.c.status.not_in(NOT_COUNTED_STATUSES))
         if contact_ids is not None:
-            statement = statement.where(table.c.contact_id.in_(contact_ids))
+            statement = statement.where(any_of(table.c.contact_id, contact_ids))
         # Nested: the WITH goes inside the SELECT, so the statement still starts with INSERT (SQLite's
         # driver opens its transaction only before a statement that starts with INSERT/UPDATE/DELETE).
         ctes[source] = statement.group_by(table.c.contact_id).cte(f"lc_{source}", nesting=True)
@@ -86,50 +90,93 @@ def _aggregate_ctes(ctx: Context, tenant_id: int, contact_ids: list[int] | None)
 
 def plan(contact_ids: Iterable[int] | None = None, today: date | None = None) -> Plan | None:
     """The statement giving each customer (all, or `contact_ids`) their stage now; None without stages."""
-    tenant_id = current_tenant_id()
-    stages = definitions.stages()
-    if not stages:
+    rules = _Rules.of_workspace(today)
+    if rules is None:
         return None
-    keys = [s.key for s in stages]
-    by_id = {s.id: s for s in stages}
-    rules = [r for r in active_rules() if r.stage_id in by_id]
-    types = condition_types()
+    tenant_id = current_tenant_id()
     ids = None if contact_ids is None else sorted(set(contact_ids))
-    pg = db.session.get_bind().dialect.name == "postgresql"
     c = Contact.__table__
-    today = today or utcnow().date()
-
     # First pass collects the aggregates the rules use; the second builds the SQL on their CTEs.
-    collecting = Context(c, today, pg)
-    for rule in rules:
-        _rule_sql(collecting, rule, types)
-    ctes = _aggregate_ctes(collecting, tenant_id, ids)
+    ctes = _aggregate_ctes(rules.collect(c), tenant_id, ids)
     columns = {}
     source_from = c
     for source, cte in ctes.items():
         source_from = source_from.outerjoin(cte, cte.c.contact_id == c.c.id)
-        columns.update({name: cte.c[name] for name in collecting.wanted if name.startswith(source)})
-    ctx = Context(c, today, pg, columns=columns)
-
-    whens = [(_rule_sql(ctx, rule, types), rule.id) for rule in rules]
-    # Typed: without rules a bare NULL would be text to PostgreSQL, and the history's rule_id is an integer.
-    matched = case(*whens, else_=null()) if whens else cast(null(), Integer)
-    assigned = select(c.c.id.label("contact_id"), c.c.lifecycle_stage.label("current"),
-                      matched.label("rule_id")).select_from(source_from).where(c.c.tenant_id == tenant_id)
+        columns.update({name: cte.c[name] for name in cte.c.keys() if name != "contact_id"})
+    where = [c.c.tenant_id == tenant_id]
     if ids is not None:
-        assigned = assigned.where(c.c.id.in_(ids))
-    # OFFSET 0 keeps the planner from pulling the subquery up, which copied the rules' CASE into
-    # every use of rule_id below: decided once per customer, 10 % of the pass at 1,000,000.
-    a = assigned.offset(0).subquery("lc_assigned")
-    keep = case((a.c.current.in_(keys), a.c.current), else_=keys[0])
-    to_stage = case(*[(a.c.rule_id == r.id, by_id[r.stage_id].key) for r in rules], else_=keep) if rules else keep
-    rule_name = case(*[(a.c.rule_id == r.id, r.name) for r in rules], else_=null()) if rules else \
-        cast(null(), String)
-    source = case((a.c.rule_id.is_not(None), "rule"), else_="start")
-    targets = select(a.c.contact_id, a.c.current.label("from_stage"), to_stage.label("to_stage"),
-                     a.c.rule_id, rule_name.label("rule_name"), source.label("source")).subquery("lc_targets")
-    statement = select(targets).where(targets.c.to_stage.is_distinct_from(targets.c.from_stage))
-    return Plan(statement, rules)
+        where.append(any_of(c.c.id, ids))
+    return rules.plan(c, source_from, columns, where)
+
+
+def plan_new(rows: list[dict], today: date | None = None) -> Plan | None:
+    """plan() for contacts not written yet (PostgreSQL): `rows` are their columns (with their ids),
+    read through jsonb_populate_recordset as if they were rows of the contacts table. A new contact
+    has no orders or activities, so every aggregate is what a customer without rows gets (NULL)."""
+    rules = _Rules.of_workspace(today)
+    if rules is None or not rows:
+        return None
+    c = Contact.__table__
+    source = text(f"SELECT * FROM jsonb_populate_recordset(NULL::{c.name}, CAST(:rows AS jsonb))") \
+        .bindparams(rows=orjson.dumps(rows, default=str).decode()).columns(*[column_(col.name, col.type) for col in c.columns]) \
+        .subquery("new_contacts")
+    columns = {a.name: cast(null(), _AGG_TYPES[a.source, a.fn]) for a in rules.collect(source).wanted.values()}
+    return rules.plan(source, source, columns, [])
+
+
+_AGG_TYPES = {(source, fn): kind for source, moment in (("orders", Date()), ("activities", DateTime(timezone=True)))
+              for fn, kind in (("count", Integer()), ("sum", Numeric()), ("last", moment), ("first", moment))}
+
+
+@dataclass
+class _Rules:
+    """The workspace's stages and enabled rules, ready to be compiled over some source of contacts."""
+
+    stages: list
+    rules: list[LifecycleRule]
+    types: dict
+    today: date
+    pg: bool
+
+    @classmethod
+    def of_workspace(cls, today: date | None) -> "_Rules | None":
+        stages = definitions.stages()
+        if not stages:
+            return None
+        by_id = {s.id for s in stages}
+        return cls(stages, [r for r in active_rules() if r.stage_id in by_id], condition_types(),
+                   today or utcnow().date(), db.session.get_bind().dialect.name == "postgresql")
+
+    def collect(self, contact) -> Context:
+        """A context that has seen every rule: its `wanted` holds the aggregates they use."""
+        collecting = Context(contact, self.today, self.pg)
+        for rule in self.rules:
+            _rule_sql(collecting, rule, self.types)
+        return collecting
+
+    def plan(self, contact, source_from, columns: dict, where: list) -> Plan:
+        """The moves for the contacts of `source_from` (rows of `contact`, the aggregates in `columns`)."""
+        keys = [s.key for s in self.stages]
+        by_id = {s.id: s for s in self.stages}
+        rules = self.rules
+        ctx = Context(contact, self.today, self.pg, columns=columns)
+        whens = [(_rule_sql(ctx, rule, self.types), rule.id) for rule in rules]
+        # Typed: without rules a bare NULL would be text to PostgreSQL, and the history's rule_id is an integer.
+        matched = case(*whens, else_=null()) if whens else cast(null(), Integer)
+        assigned = select(contact.c.id.label("contact_id"), contact.c.lifecycle_stage.label("current"),
+                          matched.label("rule_id")).select_from(source_from).where(*where)
+        # OFFSET 0 keeps the planner from pulling the subquery up, which copied the rules' CASE into
+        # every use of rule_id below: decided once per customer, 10 % of the pass at 1,000,000.
+        a = assigned.offset(0).subquery("lc_assigned")
+        keep = case((a.c.current.in_(keys), a.c.current), else_=keys[0])
+        to_stage = case(*[(a.c.rule_id == r.id, by_id[r.stage_id].key) for r in rules], else_=keep) if rules else keep
+        rule_name = case(*[(a.c.rule_id == r.id, r.name) for r in rules], else_=null()) if rules else \
+            cast(null(), String)
+        source = case((a.c.rule_id.is_not(None), "rule"), else_="start")
+        targets = select(a.c.contact_id, a.c.current.label("from_stage"), to_stage.label("to_stage"),
+                         a.c.rule_id, rule_name.label("rule_name"), source.label("source")).subquery("lc_targets")
+        statement = select(targets).where(targets.c.to_stage.is_distinct_from(targets.c.from_stage))
+        return Plan(statement, rules)
 
 
 # The full pass aggregates every order of the workspace in one statement: its hash tables should

@@ -80,6 +80,13 @@ def record_changed(object_key: str, record_id: int, change: str, before, after) 
 
 
 @hookimpl
+def records_creating(object_key: str, rows: list[dict]) -> None:
+    from saas.modules.lifecycle.batch import on_records_creating
+
+    on_records_creating(object_key, rows)
+
+
+@hookimpl
 def records_created(object_key: str, records: list[dict]) -> None:
     from saas.modules.lifecycle.batch import on_records_created
 
