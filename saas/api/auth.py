@@ -12,6 +12,8 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from saas.api.errors import ApiError
+from saas.metadata.definitions import note_version, version_subquery
+from saas.modules.apps.services import choices_subquery, note_choices
 from saas.tenants import api_tokens
 from saas.tenants.context import set_tenant
 from saas.tenants.models import ApiToken
@@ -35,13 +37,32 @@ def authenticate_request() -> ApiToken:
     claimed = api_tokens.claimed_workspace_id(clear)
     if claimed is not None:
         set_tenant(claimed)
-    token = api_tokens.authenticate(clear) if claimed is not None else None
+    token, state = api_tokens.authenticate_with(clear, _workspace_state()) if claimed is not None else (None, ())
     workspace = token.workspace if token is not None else None
     if token is None or workspace is None:
         set_tenant(None)
         raise _unauthorized(_("This API token is not valid or was revoked."))
     g.api_token, g.workspace, g.membership = token, workspace, None
+    # Read with the token, in this request's transaction: the metadata version (the key of the
+    # cached field definitions and list queries) and the plugin choices, without a query each.
+    version, choices = state
+    note_version(workspace.id, version)
+    note_choices(workspace.id, choices)
     return token
+
+
+_STATE_COLUMNS: dict[str, list] = {}       # per dialect: SQL expressions, built once
+
+
+def _workspace_state() -> list:
+    from saas.extensions import db
+
+    dialect_name = db.session.get_bind().dialect.name
+    if dialect_name not in _STATE_COLUMNS:
+        _STATE_COLUMNS[dialect_name] = [
+            version_subquery(ApiToken.tenant_id).label("metadata_version"),
+            choices_subquery(ApiToken.tenant_id, dialect_name).label("plugin_choices")]
+    return _STATE_COLUMNS[dialect_name]
 
 
 def has_scope(scope: str) -> bool:

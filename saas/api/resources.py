@@ -19,10 +19,10 @@ from saas.api.errors import ApiError
 from saas.api.idempotency import idempotent
 from saas.api.objects import ApiObject
 from saas.api.params import parse_list_params
-from saas.api.serialize import record_json, row_json
+from saas.api.serialize import json_rows, record_json
 from saas.extensions import db
 from saas.metadata.definitions import field_map
-from saas.metadata.query import build_query, page
+from saas.metadata.query import cached_query, page
 from saas.modules.core import records
 
 
@@ -78,9 +78,10 @@ def list_records(obj: ApiObject):
     _readable(obj)
     params = parse_list_params(request.args)
     fields = params.fields if params.fields is not None else list(field_map(obj.key))
-    query = build_query(obj.key, filters=params.filters, sort=params.sort, fields=fields)
-    result = page(query, limit=params.limit, cursor=params.cursor)
-    return {"data": [row_json(r) for r in result.rows], "next_cursor": result.next_cursor}
+    # Kept per workspace, metadata version and request shape: a client asks for the same list again.
+    query = cached_query(obj.key, filters=params.filters, sort=params.sort, fields=fields)
+    result = page(query, limit=params.limit, cursor=params.cursor, rows=json_rows)
+    return {"data": result.rows, "next_cursor": result.next_cursor}
 
 
 @bp.post("/<api_object:obj>")

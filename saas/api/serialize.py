@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
-from saas.metadata.definitions import field_map
+from sqlalchemy import Boolean, Integer, String
+
+from saas.metadata.definitions import Field, field_map
+from saas.metadata.query import dialect, value_reader
 
 
 _AS_IS = (str, int, float, bool, type(None))
@@ -31,6 +34,54 @@ def to_json(value: Any) -> Any:
 def row_json(row: dict) -> dict:
     """A query-builder row ({"id", key: value}) as JSON."""
     return {key: to_json(value) for key, value in row.items()}
+
+
+def json_rows(q, fetched: list) -> list[dict]:
+    """A page's fetched rows straight to JSON rows: the same as row_json() over the query builder's
+    rows, with each field's conversion chosen once per page instead of per value."""
+    keys = ["id", *(f.key for f in q.selected)]
+    model, pg = q.spec.model, dialect() == "postgresql"
+    converting = [(i, convert) for i, convert in enumerate((json_converter(model, f, pg) for f in q.selected), 1)
+                  if convert is not None]
+    width = len(keys)
+    out = []
+    for row in fetched:
+        values = list(row[:width])
+        for i, convert in converting:
+            value = values[i]
+            if value is not None:
+                values[i] = convert(value)
+        out.append(dict(zip(keys, values)))
+    return out
+
+
+# Column types whose values the database driver hands over as JSON values already.
+_JSON_READY_COLUMNS = (String, Integer, Boolean)
+# Custom values PostgreSQL hands over as parsed JSON that reading and to_json() leave as they are.
+_JSON_READY_KINDS = {"text", "choice", "array", "reference"}
+
+
+def json_converter(model, f: Field, pg: bool) -> Callable[[Any], Any] | None:
+    """How one selected value of `f` becomes its JSON value (never called with None); None when
+    it is one already."""
+    if f.column is not None:
+        column_type = getattr(model, f.column).type
+        return None if isinstance(column_type, _JSON_READY_COLUMNS) else to_json
+    if pg and f.kind in _JSON_READY_KINDS:
+        return None
+    if pg and f.kind == "number":
+        return _json_number
+    if pg and f.kind == "bool":
+        return bool
+    read = value_reader(f)
+    return lambda value: to_json(read(value))
+
+
+def _json_number(value: Any) -> Any:
+    # What reading (a whole float becomes an int) and to_json() make of a parsed JSON number.
+    if type(value) is float:
+        return int(value) if value == int(value) else value
+    return to_json(value)
 
 
 def record_json(object_key: str, record, keys: list[str] | None = None) -> dict:

@@ -98,6 +98,18 @@ def metadata_version() -> int:
     return version
 
 
+def version_subquery(tenant_id_column):
+    """The workspace's metadata version as a scalar subquery (NULL: none yet), for a statement that
+    reads another row of the workspace anyway (API requests: with the token)."""
+    return (select(MetadataVersion.version).where(MetadataVersion.tenant_id == tenant_id_column)
+            .scalar_subquery())
+
+
+def note_version(tenant_id: int, version: int | None) -> None:
+    """Take a version read by version_subquery() in this request's transaction as its own."""
+    g._metadata_version = (tenant_id, version or 0)
+
+
 def bump_version() -> int:
     """Mark the workspace's metadata as changed: every cache keyed by the old version misses."""
     result = db.session.execute(update(MetadataVersion).values(version=MetadataVersion.version + 1))

@@ -25,17 +25,17 @@ import json
 from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import (Boolean, Float, Integer, String, Text, and_, cast, exists, func, literal_column,
-                        not_, or_, select, tuple_)
+from sqlalchemy import (Boolean, Float, Integer, String, Text, and_, bindparam, cast, exists, func,
+                        literal_column, not_, or_, select, tuple_)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import array as pg_array
 
 from saas.errors import InputError
 from saas.extensions import db
-from saas.metadata.definitions import KEY_RE, Field, field_map
+from saas.metadata.definitions import KEY_RE, Field, cached, field_map
 from saas.metadata.objects import ObjectType, object_type
 from saas.metadata.types import VALUELESS_OPERATORS, from_storage
 from saas.tenants.context import TenantContextError, current_tenant_id
@@ -66,6 +66,11 @@ class RecordQuery:
     sort_expr: Any
     descending: bool
     filters: list[Filter] = dc_field(default_factory=list)
+    # True for cached_query()'s: the workspace's id is written into the statement, which runs as
+    # Core on the session's connection (see cached_query).
+    direct: bool = False
+    # The paging statements, built once per (phase, continuing) and run with bound cursor values.
+    variants: dict = dc_field(default_factory=dict)
 
 
 @dataclass
@@ -295,6 +300,44 @@ def build_query(object_key: str, filters: Iterable[Filter] = (), sort: str | Non
     fields: the field keys to select (default: every visible field); "id" always comes along.
     Unknown fields, operators or values raise InputError (status 400) naming the field.
     """
+    return _build(object_key, filters, sort, fields, direct=False)
+
+
+def cached_query(object_key: str, filters: Iterable[Filter] = (), sort: str | None = None,
+                 fields: Iterable[str] | None = None) -> RecordQuery:
+    """build_query() for a list asked for again and again (the API): built once per process for the
+    workspace, its metadata version and the exact request (object, fields, filters, sort).
+
+    Its statements name the workspace's id as a constant, so PostgreSQL can plan them once, as
+    prepared statements, with the workspace's partial indexes; and they run as Core on the
+    session's connection: the explicit workspace condition is in them, row-level security holds,
+    and the ORM's automatic scoping would add the same condition again at a cost per request.
+    """
+    filters = list(filters)
+    fields = list(fields) if fields is not None else None
+    shape = _shape(object_key, filters, sort, fields)
+    if shape is None:
+        return build_query(object_key, filters, sort, fields)
+    return cached(f"query:{shape}", lambda: _build(object_key, filters, sort, fields, direct=True))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _shape(object_key: str, filters: list[Filter], sort: str | None, fields: list[str] | None) -> str | None:
+    """The cache name of a query, or None when a value is not plain data (no such query is kept)."""
+    def plain(value) -> bool:
+        return type(value) in _PLAIN or (type(value) in (list, tuple) and all(type(v) in _PLAIN for v in value))
+
+    if not all(plain(f.value) for f in filters) or not plain(sort) or (fields is not None and not plain(fields)):
+        return None
+    return repr((object_key, tuple(fields) if fields is not None else None, sort,
+                 tuple((f.field, f.op, tuple(f.value) if type(f.value) in (list, tuple) else f.value)
+                       for f in filters)))
+
+
+def _build(object_key: str, filters: Iterable[Filter], sort: str | None, fields: Iterable[str] | None,
+           direct: bool) -> RecordQuery:
     spec = object_type(object_key)
     if spec is None:
         raise InputError({"object": _("Unknown object.")}, status=404)
@@ -332,14 +375,16 @@ def build_query(object_key: str, filters: Iterable[Filter] = (), sort: str | Non
     if tenant_id is None:
         raise TenantContextError("record query outside a tenant context")
     # Explicit as well as automatic: counts wrap this in a subquery, and PostgreSQL proves a
-    # per-workspace partial index usable from this condition.
-    statement = select(*columns).select_from(model).where(model.tenant_id == tenant_id)
+    # per-workspace partial index usable from this condition (from a constant even in a generic plan).
+    workspace = literal_column(str(int(tenant_id)), Integer()) if direct else tenant_id
+    statement = select(*columns).select_from(model).where(model.tenant_id == workspace)
     filters = list(filters)
     for flt in filters:
         f = lookup(flt.field)
         value = None if flt.op in VALUELESS_OPERATORS else flt.value
         statement = statement.where(condition(model, f, flt.op, value, pg))
-    return RecordQuery(object_key, spec, known, statement, selected, sort_field, sort_expr, descending, filters)
+    return RecordQuery(object_key, spec, known, statement, selected, sort_field, sort_expr, descending, filters,
+                       direct=direct)
 
 
 def _encode(value: Any) -> Any:
@@ -380,6 +425,11 @@ def decode_cursor(cursor: str) -> dict:
                          code="bad_cursor", status=400) from None
 
 
+def value_reader(f: Field) -> Callable[[Any], Any]:
+    """How a selected value of `f` becomes its Python value (as the rows of page() hold it)."""
+    return (lambda value: value) if f.column is not None else _custom_reader(f)
+
+
 def _custom_reader(f: Field):
     """How a custom field's selected value becomes its Python value (decided once per page)."""
     kind, type_key = f.kind, f.type
@@ -410,41 +460,32 @@ def _rows(q: RecordQuery, fetched: list) -> list[dict]:
     return rows
 
 
-def page(q: RecordQuery, limit: int = 50, cursor: str | None = None) -> Page:
-    """One page of `q`: up to `limit` rows as dicts, and the cursor of the next page (None at the end)."""
+def page(q: RecordQuery, limit: int = 50, cursor: str | None = None,
+         rows: Callable[[RecordQuery, list], list] | None = None) -> Page:
+    """One page of `q`: up to `limit` rows as dicts, and the cursor of the next page (None at the end).
+
+    rows: how the fetched rows become the page's rows (default: dicts of Python values)."""
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
     state = decode_cursor(cursor) if cursor else None
-    model_id = q.spec.model.id
     fetched: list = []
 
     if q.sort_expr is None:
-        statement = q.statement
+        params = {"page_limit": limit + 1}
         if state:
-            statement = statement.where(model_id < state["i"] if q.descending else model_id > state["i"])
-        statement = statement.order_by(model_id.desc() if q.descending else model_id.asc()).limit(limit + 1)
-        fetched = list(db.session.execute(statement))
+            params["cursor_id"] = state["i"]
+        fetched = _run(q, _variant(q, "id", state is not None), params)
     else:
         phases = ["null", "value"] if q.descending else ["value", "null"]
         if state:
             phases = phases[phases.index("null" if state.get("n") else "value"):]
-        expr = q.sort_expr
         for phase in phases:
-            statement = q.statement
             continuing = state is not None and phase == ("null" if state.get("n") else "value")
-            if phase == "null":
-                statement = statement.where(expr.is_(None))
-                if continuing:
-                    statement = statement.where(model_id < state["i"] if q.descending else model_id > state["i"])
-                order = [model_id.desc() if q.descending else model_id.asc()]
-            else:
-                statement = statement.where(expr.is_not(None))
-                if continuing:
-                    last = tuple_(expr, model_id)
-                    bound = tuple_(_decode(state.get("v")), state["i"])
-                    statement = statement.where(last < bound if q.descending else last > bound)
-                order = [expr.desc(), model_id.desc()] if q.descending else [expr.asc(), model_id.asc()]
-            need = limit + 1 - len(fetched)
-            fetched += list(db.session.execute(statement.order_by(*order).limit(need)))
+            params = {"page_limit": limit + 1 - len(fetched)}
+            if continuing:
+                params["cursor_id"] = state["i"]
+                if phase == "value":
+                    params["cursor_value"] = _decode(state.get("v"))
+            fetched += _run(q, _variant(q, phase, continuing), params)
             if len(fetched) > limit:
                 break
 
@@ -458,7 +499,44 @@ def page(q: RecordQuery, limit: int = 50, cursor: str | None = None) -> Page:
             value = getattr(last, q.sort_field.key if q.sort_field in q.selected else "_sort")
             state.update({"n": True} if value is None else {"v": _encode(value)})
         next_cursor = encode_cursor(state)
-    return Page(_rows(q, fetched), next_cursor)
+    return Page((rows or _rows)(q, fetched), next_cursor)
+
+
+def _variant(q: RecordQuery, phase: str, continuing: bool):
+    """The statement of one paging phase ("id": sorted by id; "null" / "value": the rows whose sort
+    value is empty / not), after a cursor or not; cursor values and the limit are bound parameters."""
+    key = (phase, continuing)
+    statement = q.variants.get(key)
+    if statement is not None:
+        return statement
+    model_id = q.spec.model.id
+    after_id = bindparam("cursor_id", type_=Integer())
+    by_id = model_id.desc() if q.descending else model_id.asc()
+    past_id = model_id < after_id if q.descending else model_id > after_id
+    statement = q.statement
+    if phase in ("id", "null"):
+        if phase == "null":
+            statement = statement.where(q.sort_expr.is_(None))
+        if continuing:
+            statement = statement.where(past_id)
+        order = [by_id]
+    else:
+        expr = q.sort_expr
+        statement = statement.where(expr.is_not(None))
+        if continuing:
+            last = tuple_(expr, model_id)
+            bound = tuple_(bindparam("cursor_value", type_=expr.type), after_id)
+            statement = statement.where(last < bound if q.descending else last > bound)
+        order = [expr.desc(), model_id.desc()] if q.descending else [expr.asc(), model_id.asc()]
+    statement = statement.order_by(*order).limit(bindparam("page_limit", type_=Integer()))
+    q.variants[key] = statement
+    return statement
+
+
+def _run(q: RecordQuery, statement, params: dict) -> list:
+    if q.direct:
+        return list(db.session.connection().execute(statement, params))
+    return list(db.session.execute(statement, params))
 
 
 def count(q: RecordQuery, up_to: int | None = None) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta, timezone
+from typing import Any, Sequence
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -66,18 +67,25 @@ def authenticate(clear: str) -> ApiToken | None:
 
     The caller enters tenant_context(token.tenant_id) for the rest of the request.
     """
+    return authenticate_with(clear, ())[0]
+
+
+def authenticate_with(clear: str, extra: Sequence[Any]) -> tuple[ApiToken | None, tuple]:
+    """authenticate(), reading the `extra` scalar expressions (subqueries on ApiToken.tenant_id) in
+    the same statement; returns (token or None, their values)."""
     parsed = parse_tenant_token(TOKEN_PREFIX, clear)
     if parsed is None:
-        return None
+        return None, ()
     tenant_id, token_hash = parsed
     with tenant_context(tenant_id):
-        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+        row = db.session.execute(select(ApiToken, *extra).where(ApiToken.token_hash == token_hash)).first()
+        token = row[0] if row is not None else None
         if token is None or token.revoked_at is not None:
-            return None
+            return None, ()
         last = token.last_used_at
         if last is None or utcnow() - (last if last.tzinfo else last.replace(tzinfo=timezone.utc)) > LAST_USE_PRECISION:
             # A write per request would cost every API read; to the minute is what people read.
             token.last_used_at = utcnow()
             db.session.commit()
             db.session.refresh(token)  # loaded while the tenant is in context
-        return token
+        return token, tuple(row[1:])

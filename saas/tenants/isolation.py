@@ -50,11 +50,13 @@ def _scope_queries(state) -> None:
         return
     if is_unscoped() or state.execution_options.get("skip_tenant_scope"):
         return
-    touched = _tenant_tables_touched(state)
+    # A selected tenant entity settles it; only other statements need the walk over every table.
+    touched = _tenant_mappers_touched(state) or _tenant_tables_touched(state)
     if not touched:
         return
     tenant_id = current_tenant_id()
     if tenant_id is None:
+        touched = _tenant_tables_touched(state)
         raise TenantContextError(f"query of tenant data ({', '.join(sorted(touched))}) outside a tenant context")
     state.statement = state.statement.options(
         with_loader_criteria(
@@ -63,13 +65,18 @@ def _scope_queries(state) -> None:
     )
 
 
+def _tenant_mappers_touched(state) -> set[str]:
+    """Tables of the tenant entities a statement selects or changes (cheap: no walk of the SQL)."""
+    return {m.local_table.name for m in state.all_mappers if issubclass(m.class_, TenantScoped)}
+
+
 def _tenant_tables_touched(state) -> set[str]:
     """Names of the tenant tables a statement reads or writes, wherever they appear.
 
     The mappers of the selected entities are not enough: select(func.count()).select_from(Model)
     names its model only in the FROM clause, and a Core select names bare tables.
     """
-    names = {m.local_table.name for m in state.all_mappers if issubclass(m.class_, TenantScoped)}
+    names = _tenant_mappers_touched(state)
     tables = find_tables(state.statement, check_columns=True, include_aliases=True,
                          include_joins=True, include_selects=True, include_crud=True)
     return names | {t.name for t in tables if getattr(t, "name", None) in _tenant_table_names()}

@@ -1,12 +1,14 @@
 """Enabling, disabling and configuring plugins per workspace."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saas.errors import InputError
 from saas.extensions import db
@@ -34,15 +36,55 @@ def _rows(workspace) -> dict[str, WorkspacePlugin]:
 
 
 def _is_enabled(info: PluginInfo, row: WorkspacePlugin | None) -> bool:
+    return _enabled_by_choice(info, row.enabled if row is not None else None)
+
+
+def _enabled_by_choice(info: PluginInfo, choice: bool | None) -> bool:
     if info.manifest.always_on:
         return True
-    return row.enabled if row is not None else info.manifest.default_enabled
+    return bool(choice) if choice is not None else info.manifest.default_enabled
 
 
 def enabled_plugin_names(workspace) -> list[str]:
     """The plugins enabled for `workspace`: always-on ones, its choices, and the defaults."""
-    rows = _rows(workspace)
-    return [info.name for info in platform().loaded() if _is_enabled(info, rows.get(info.name))]
+    choices = _read_choices().get(workspace.id)
+    if choices is None:
+        choices = {name: row.enabled for name, row in _rows(workspace).items()}
+    return [info.name for info in platform().loaded() if _enabled_by_choice(info, choices.get(info.name))]
+
+
+# --- the choices read along with another statement (API requests: with the token) ---------------
+
+_CHOICES_KEY = "saas.plugin_choices"
+
+
+def choices_subquery(tenant_id_column, dialect_name: str):
+    """A scalar subquery of the workspace's plugin choices, {plugin: enabled} as a JSON object (or
+    NULL when it has none), for a statement that reads another row of the workspace anyway."""
+    aggregate = func.json_object_agg if dialect_name == "postgresql" else func.json_group_object
+    return (select(aggregate(WorkspacePlugin.plugin, WorkspacePlugin.enabled))
+            .where(WorkspacePlugin.tenant_id == tenant_id_column).scalar_subquery())
+
+
+def note_choices(workspace_id: int, choices) -> None:
+    """Take the choices read by choices_subquery() as this request's: enabled_plugin_names()
+    then needs no query of its own. Read in the request's own transaction, they are never stale."""
+    if not has_request_context():
+        return
+    if isinstance(choices, str):                      # SQLite hands JSON over as text
+        choices = json.loads(choices)
+    request.environ.setdefault(_CHOICES_KEY, {})[workspace_id] = {
+        str(name): bool(enabled) for name, enabled in (choices or {}).items()}
+
+
+def _read_choices() -> dict:
+    return request.environ.get(_CHOICES_KEY, {}) if has_request_context() else {}
+
+
+def _forget(workspace) -> None:
+    # A change in this request: the choices read at its start no longer hold.
+    _read_choices().pop(workspace.id, None)
+    forget_enabled_plugins(workspace)
 
 
 def apps(workspace) -> tuple[list[App], list[PluginInfo]]:
@@ -95,7 +137,7 @@ def enable(workspace, name: str, actor_id: int | None = None) -> WorkspacePlugin
     if first_time:
         row.first_enabled_at = utcnow()
     db.session.flush()
-    forget_enabled_plugins(workspace)
+    _forget(workspace)
     hooks(workspace=workspace, plugin=name).plugin_enabled(first_time=first_time)
     return row
 
@@ -112,7 +154,7 @@ def disable(workspace, name: str, actor_id: int | None = None) -> WorkspacePlugi
     row.enabled, row.changed_by_id = False, actor_id
     db.session.flush()
     hooks(workspace=workspace, plugin=name).plugin_disabled()
-    forget_enabled_plugins(workspace)
+    _forget(workspace)
     return row
 
 
