@@ -37,7 +37,7 @@ def authenticate_request() -> ApiToken:
     claimed = api_tokens.claimed_workspace_id(clear)
     if claimed is not None:
         set_tenant(claimed)
-    token, state = api_tokens.authenticate_with(clear, _workspace_state()) if claimed is not None else (None, ())
+    token, state = api_tokens.authenticate_with(clear, _lookup()) if claimed is not None else (None, ())
     workspace = token.workspace if token is not None else None
     if token is None or workspace is None:
         set_tenant(None)
@@ -51,18 +51,18 @@ def authenticate_request() -> ApiToken:
     return token
 
 
-_STATE_COLUMNS: dict[str, list] = {}       # per dialect: SQL expressions, built once
+_LOOKUPS: dict[str, object] = {}       # the token lookup per dialect, built once
 
 
-def _workspace_state() -> list:
+def _lookup():
     from saas.extensions import db
 
     dialect_name = db.session.get_bind().dialect.name
-    if dialect_name not in _STATE_COLUMNS:
-        _STATE_COLUMNS[dialect_name] = [
+    if dialect_name not in _LOOKUPS:
+        _LOOKUPS[dialect_name] = api_tokens.lookup_statement([
             version_subquery(ApiToken.tenant_id).label("metadata_version"),
-            choices_subquery(ApiToken.tenant_id, dialect_name).label("plugin_choices")]
-    return _STATE_COLUMNS[dialect_name]
+            choices_subquery(ApiToken.tenant_id, dialect_name).label("plugin_choices")])
+    return _LOOKUPS[dialect_name]
 
 
 def has_scope(scope: str) -> bool:

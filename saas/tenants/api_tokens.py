@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from saas.errors import InputError
 from saas.extensions import db
@@ -67,18 +67,28 @@ def authenticate(clear: str) -> ApiToken | None:
 
     The caller enters tenant_context(token.tenant_id) for the rest of the request.
     """
-    return authenticate_with(clear, ())[0]
+    return authenticate_with(clear, lookup_statement())[0]
 
 
-def authenticate_with(clear: str, extra: Sequence[Any]) -> tuple[ApiToken | None, tuple]:
-    """authenticate(), reading the `extra` scalar expressions (subqueries on ApiToken.tenant_id) in
-    the same statement; returns (token or None, their values)."""
+def lookup_statement(extra: Sequence[Any] = ()):
+    """The statement authenticate_with() runs: the token by workspace and hash, its workspace
+    joined, and the `extra` scalar expressions (subqueries on ApiToken.tenant_id) in the same row.
+    Build it once and keep it: it is the same for every request."""
+    return select(ApiToken, *extra).where(ApiToken.tenant_id == bindparam("token_tenant_id"),
+                                          ApiToken.token_hash == bindparam("token_hash"))
+
+
+def authenticate_with(clear: str, statement) -> tuple[ApiToken | None, tuple]:
+    """authenticate() with a lookup_statement(extra); returns (token or None, the extra values)."""
     parsed = parse_tenant_token(TOKEN_PREFIX, clear)
     if parsed is None:
         return None, ()
     tenant_id, token_hash = parsed
     with tenant_context(tenant_id):
-        row = db.session.execute(select(ApiToken, *extra).where(ApiToken.token_hash == token_hash)).first()
+        # The workspace condition is in the statement: the ORM's automatic one would only repeat it
+        # (and cost as much as the rest of the lookup). Row-level security applies as ever.
+        row = db.session.execute(statement, {"token_tenant_id": tenant_id, "token_hash": token_hash},
+                                 execution_options={"skip_tenant_scope": True}).first()
         token = row[0] if row is not None else None
         if token is None or token.revoked_at is not None:
             return None, ()

@@ -27,9 +27,11 @@ def is_unscoped() -> bool:
     return _unscoped.get()
 
 
-def set_tenant(tenant_id: int | None) -> None:
-    """Enter a workspace for the rest of this request; the teardown resets it."""
-    if _tenant_id.set(tenant_id).old_value != tenant_id:
+def set_tenant(tenant_id: int | None, tell_database: bool = True) -> None:
+    """Enter a workspace for the rest of this request; the teardown resets it.
+
+    tell_database=False: only when the database transaction ends before any other statement."""
+    if _tenant_id.set(tenant_id).old_value != tenant_id and tell_database:
         _sync_database_setting()
 
 

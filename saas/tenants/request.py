@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_pull_workspace_slug)
     app.url_defaults(_add_workspace_slug)
     app.before_request(_enter_workspace)
-    app.teardown_request(lambda exc: set_tenant(None))
+    app.teardown_request(_leave_workspace)
     app.context_processor(lambda: {"can": can})
 
 
@@ -72,6 +72,24 @@ def _enter_workspace():
     g.workspace, g.membership = membership.workspace, membership
     set_tenant(membership.workspace.id)
     return None
+
+
+def _leave_workspace(exc) -> None:
+    set_tenant(None, tell_database=not _session_ends_with_request())
+
+
+def _session_ends_with_request() -> bool:
+    """Whether the request pushed the app context it runs in (every served request does): that
+    context, the database session and its transaction end right after the request, and the tenant
+    setting, local to the transaction, with them; telling the database first would cost a round
+    trip per request. Under an app context pushed around requests (tests, jobs) the session
+    lives on: False."""
+    from flask.globals import _cv_app, request_ctx
+
+    tokens = getattr(request_ctx._get_current_object(), "_cv_tokens", None)
+    app_ctx = _cv_app.get(None)
+    return (bool(tokens) and tokens[-1][1] is app_ctx and app_ctx is not None
+            and len(getattr(app_ctx, "_cv_tokens", ())) == 1)
 
 
 def can(permission: str) -> bool:
