@@ -47,7 +47,17 @@ def api_path(spec: ObjectType) -> str:
 
 
 def api_objects() -> dict[str, ApiObject]:
-    """The objects the API serves, by URL path, in the objects' order."""
+    """The objects the API serves, by URL path, in the objects' order (kept until an object is
+    registered: every API request asks, twice)."""
+    registry = current_app.extensions.get("saas_objects", {})
+    stamp = tuple(map(id, registry.values()))
+    kept = current_app.extensions.get("saas_api_objects")
+    if kept is None or kept[0] != stamp:
+        kept = current_app.extensions["saas_api_objects"] = (stamp, _api_objects())
+    return kept[1]
+
+
+def _api_objects() -> dict[str, ApiObject]:
     out = {}
     for spec in object_types().values():
         if spec.extra.get("api", True) is False:
