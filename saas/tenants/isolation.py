@@ -23,11 +23,10 @@ from saas.tenants.context import TenantContextError, current_tenant_id, is_unsco
 class TenantScoped:
     """Mixin for every model whose rows belong to one workspace."""
 
+    # Not indexed alone: tenant_table_args' unique (tenant_id, id) serves lookups by workspace.
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
-        return mapped_column(
-            Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+        return mapped_column(Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
 
 
 def tenant_table_args(*extra):
