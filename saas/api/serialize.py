@@ -39,19 +39,17 @@ def row_json(row: dict) -> dict:
 def json_rows(q, fetched: list) -> list[dict]:
     """A page's fetched rows straight to JSON rows: the same as row_json() over the query builder's
     rows, with each field's conversion chosen once per page instead of per value."""
-    keys = ["id", *(f.key for f in q.selected)]
     model, pg = q.spec.model, dialect() == "postgresql"
-    converting = [(i, convert) for i, convert in enumerate((json_converter(model, f, pg) for f in q.selected), 1)
-                  if convert is not None]
-    width = len(keys)
+    plan = [(f.key, at, json_converter(model, f, pg)) for f, at in zip(q.selected, q.sources)]
+    doc_index = q.doc_index
     out = []
     for row in fetched:
-        values = list(row[:width])
-        for i, convert in converting:
-            value = values[i]
-            if value is not None:
-                values[i] = convert(value)
-        out.append(dict(zip(keys, values)))
+        doc = (row[doc_index] or {}) if doc_index is not None else None
+        item = {"id": row[0]}
+        for key, at, convert in plan:
+            value = row[at] if at is not None else doc.get(key)
+            item[key] = value if value is None or convert is None else convert(value)
+        out.append(item)
     return out
 
 

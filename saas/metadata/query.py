@@ -41,6 +41,7 @@ from saas.metadata.types import VALUELESS_OPERATORS, from_storage
 from saas.tenants.context import TenantContextError, current_tenant_id
 
 MAX_LIMIT = 500
+WHOLE_DOCUMENT_FROM = 3        # custom fields shown, from which the custom document comes whole
 TRUTHY = {"1", "true", "yes", "on"}
 
 
@@ -66,6 +67,10 @@ class RecordQuery:
     sort_expr: Any
     descending: bool
     filters: list[Filter] = dc_field(default_factory=list)
+    # Where each selected field's value sits in a fetched row: its position, or None when it is read
+    # from the whole custom document at doc_index (see _build).
+    sources: list = dc_field(default_factory=list)
+    doc_index: int | None = None
     # True for cached_query()'s: the workspace's id is written into the statement, which runs as
     # Core on the session's connection (see cached_query).
     direct: bool = False
@@ -353,11 +358,22 @@ def _build(object_key: str, filters: Iterable[Filter], sort: str | None, fields:
     keys = list(fields) if fields is not None else [f.key for f in known.values() if not f.hidden]
     selected = [lookup(k) for k in dict.fromkeys(keys) if k != "id"]
     columns = [model.id.label("id")]
+    # Many custom values shown: PostgreSQL hands over the one document cheaper than a column each.
+    whole_doc = pg and sum(1 for f in selected if f.column is None) >= WHOLE_DOCUMENT_FROM
+    sources = []
     for f in selected:
+        if whole_doc and f.column is None:
+            sources.append(None)
+            continue
         # Shown values need no typed expression: PostgreSQL hands the JSON value over as it is.
         as_json = f.column is None and (pg or f.kind == "array")
         expr = _custom_path(model, f.key, pg, as_json=True) if as_json else field_expression(model, f, pg)
+        sources.append(len(columns))
         columns.append(expr.label(f.key))
+    doc_index = None
+    if whole_doc:
+        doc_index = len(columns)
+        columns.append(model.__table__.c.custom.label("_custom"))
 
     descending, sort_field, sort_expr = True, None, None
     if sort and sort.lstrip("-") != "id":
@@ -384,7 +400,7 @@ def _build(object_key: str, filters: Iterable[Filter], sort: str | None, fields:
         value = None if flt.op in VALUELESS_OPERATORS else flt.value
         statement = statement.where(condition(model, f, flt.op, value, pg))
     return RecordQuery(object_key, spec, known, statement, selected, sort_field, sort_expr, descending, filters,
-                       direct=direct)
+                       sources=sources, doc_index=doc_index, direct=direct)
 
 
 def _encode(value: Any) -> Any:
@@ -448,13 +464,15 @@ def _custom_reader(f: Field):
 
 
 def _rows(q: RecordQuery, fetched: list) -> list[dict]:
-    readers = [(f.key, None if f.column is not None else _custom_reader(f)) for f in q.selected]
+    readers = [(f.key, at, None if f.column is not None else _custom_reader(f))
+               for f, at in zip(q.selected, q.sources)]
+    doc_index = q.doc_index
     rows = []
     for row in fetched:
         data = {"id": row.id}
-        mapping = row._mapping
-        for key, read in readers:
-            value = mapping[key]
+        doc = (row[doc_index] or {}) if doc_index is not None else None
+        for key, at, read in readers:
+            value = row[at] if at is not None else doc.get(key)
             data[key] = value if read is None else read(value)
         rows.append(data)
     return rows
@@ -496,10 +514,18 @@ def page(q: RecordQuery, limit: int = 50, cursor: str | None = None,
         last = fetched[-1]
         state = {"i": last.id}
         if q.sort_expr is not None:
-            value = getattr(last, q.sort_field.key if q.sort_field in q.selected else "_sort")
+            value = _sort_value(q, last)
             state.update({"n": True} if value is None else {"v": _encode(value)})
         next_cursor = encode_cursor(state)
     return Page((rows or _rows)(q, fetched), next_cursor)
+
+
+def _sort_value(q: RecordQuery, row) -> Any:
+    """The row's value of the sort field, as selected (a shown value) or as sorted on."""
+    if q.sort_field not in q.selected:
+        return row._sort
+    at = q.sources[q.selected.index(q.sort_field)]
+    return row[at] if at is not None else (row[q.doc_index] or {}).get(q.sort_field.key)
 
 
 def _variant(q: RecordQuery, phase: str, continuing: bool):
