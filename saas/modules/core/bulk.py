@@ -22,10 +22,10 @@ again one row at a time, each in a savepoint, so that only the rows at fault are
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Iterable
 
+import orjson
 from flask_babel import gettext as _
 from sqlalchemy import any_, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql
@@ -238,7 +238,7 @@ def insert_rows(table, rows: list[dict]) -> None:
         column = table.c[name]
         values = [row.get(name) for row in rows]
         if isinstance(column.type, JSON):
-            values = [None if v is None else json.dumps(v) for v in values]
+            values = [None if v is None else orjson.dumps(v).decode() for v in values]
         arrays.append(values)
     db.session.connection().exec_driver_sql(_unnest_sql(table, tuple(names)), tuple(arrays))
 
@@ -361,7 +361,11 @@ def _as_json(fields: dict[str, Field], created: list[tuple[dict, int]]) -> list[
         custom = row["custom"]
         record = {"id": record_id}
         for key, column, type_key in shape:
-            record[key] = custom.get(key) if column is None else to_storage(type_key, row.get(column))
+            if column is None:
+                record[key] = custom.get(key)
+            else:
+                value = row.get(column)
+                record[key] = None if value is None else to_storage(type_key, value)
         out.append(record)
     return out
 

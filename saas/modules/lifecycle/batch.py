@@ -41,16 +41,16 @@ def on_records_creating(object_key: str, rows: list[dict]) -> None:
         return
     try:
         with db.session.begin_nested():
-            found = db.session.execute(p.statement).mappings().all()
+            found = db.session.execute(p.statement).all()
     except DataError:
         # A value the contacts table will refuse (too long ...): decided once the batch is written.
         return
     by_id = {row["id"]: row for row in rows}
     decided = {}
     for move in found:
-        row = by_id[move["contact_id"]]
-        decided[row["id"]] = (row.get("lifecycle_stage"), dict(move))
-        row["lifecycle_stage"] = move["to_stage"]
+        row = by_id[move.contact_id]
+        decided[row["id"]] = (row.get("lifecycle_stage"), move._asdict())
+        row["lifecycle_stage"] = move.to_stage
     # A contact no rule moves keeps the stage it was given: nothing to record but that stage.
     for row in rows:
         decided.setdefault(row["id"], (row.get("lifecycle_stage"), None))
