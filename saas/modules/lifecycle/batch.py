@@ -33,8 +33,10 @@ def on_records_creating(object_key: str, rows: list[dict]) -> None:
     """Set each new contact's stage in its row; keep the moves for on_records_created."""
     from saas.modules.lifecycle.evaluation import plan_new
 
+    if object_key != "contact":
+        return
     db.session.info.pop(_DECIDED, None)
-    if object_key != "contact" or not rows or any("id" not in row for row in rows):
+    if not rows or any("id" not in row for row in rows):
         return
     p = plan_new(rows)
     if p is None:
