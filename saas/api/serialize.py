@@ -1,6 +1,7 @@
 """Records as JSON: standard and custom fields side by side, by field key, plus "id"."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
@@ -72,7 +73,20 @@ def json_converter(model, f: Field, pg: bool) -> Callable[[Any], Any] | None:
     if pg and f.kind == "bool":
         return bool
     read = value_reader(f)
-    return lambda value: to_json(read(value))
+
+    def convert(value):
+        return to_json(read(value))
+    if pg and f.type in _CANONICAL:
+        # Stored as the API writes them already (the usual case): nothing to parse and print again.
+        # An invalid date that matches the pattern comes back unchanged either way.
+        pattern = _CANONICAL[f.type]
+        return lambda value: value if type(value) is str and pattern.match(value) else convert(value)
+    return convert
+
+
+# Stored date and time text that to_json(from_storage(...)) gives back unchanged.
+_CANONICAL = {"date": re.compile(r"\d{4}-\d\d-\d\d\Z", re.ASCII),
+              "datetime": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(?!0{6})\d{6})?Z\Z", re.ASCII)}
 
 
 def _json_number(value: Any) -> Any:

@@ -73,3 +73,22 @@ def test_local_windows_let_hits_in_again_once_the_oldest_leave(monkeypatch):
     assert windows.hit("other", 2, 60)[0] is True                # keys count apart
     now[0] = 1060.5                                               # the first hit has left the window
     assert windows.hit("k", 2, 60) == (True, 1010.0, 2)
+
+
+def test_list_rows_render_values_as_the_record_does(api_a, two_workspaces):
+    a, _b = two_workspaces
+    with tenant_context(a.id):
+        for key, type_, options in (("met_on", "date", None), ("seen_at", "datetime", None),
+                                    ("score", "number", None), ("vip_flag", "boolean", None),
+                                    ("hobbies", "multi_select", ["golf", "tea"]), ("nick", "text", None)):
+            definitions.add_field("contact", labels={"en": key}, type=type_, key=key, options=options)
+        db.session.commit()
+    values = [{"met_on": "2024-02-29", "seen_at": "2024-03-01T08:30:00+08:00", "score": 3.0, "vip_flag": True,
+               "hobbies": ["tea"], "nick": "Li"},
+              {"seen_at": "2024-03-01T00:30:00Z", "score": 2.5}, {}]
+    for i, extra in enumerate(values):
+        assert api_a.post("/api/v1/contacts", json={"name": f"C{i}", **extra}).status_code == 201
+    for row in api_a.get("/api/v1/contacts?limit=10").get_json()["data"]:
+        assert row == api_a.get(f"/api/v1/contacts/{row['id']}").get_json()
+    first = api_a.get("/api/v1/contacts?limit=10&sort=name").get_json()["data"][0]
+    assert first["seen_at"] == "2024-03-01T00:30:00Z" and first["score"] == 3 and first["met_on"] == "2024-02-29"
