@@ -40,8 +40,11 @@ def row_json(row: dict) -> dict:
 def json_rows(q, fetched: list) -> list[dict]:
     """A page's fetched rows straight to JSON rows: the same as row_json() over the query builder's
     rows, with each field's conversion chosen once per page instead of per value."""
-    model, pg = q.spec.model, dialect() == "postgresql"
-    plan = [(f.key, at, json_converter(model, f, pg)) for f, at in zip(q.selected, q.sources)]
+    pg = dialect() == "postgresql"
+    plan = q.memo.get(("json_rows", pg))
+    if plan is None:
+        plan = q.memo[("json_rows", pg)] = [(f.key, at, json_converter(q.spec.model, f, pg))
+                                            for f, at in zip(q.selected, q.sources)]
     doc_index = q.doc_index
     out = []
     for row in fetched:

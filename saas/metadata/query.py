@@ -76,6 +76,8 @@ class RecordQuery:
     direct: bool = False
     # The paging statements, built once per (phase, continuing) and run with bound cursor values.
     variants: dict = dc_field(default_factory=dict)
+    # What callers derive from the query and keep with it (the API's row converters ...).
+    memo: dict = dc_field(default_factory=dict)
 
 
 @dataclass
