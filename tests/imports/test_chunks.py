@@ -139,3 +139,22 @@ def test_imported_orders_move_their_customers_by_the_rules(tenant):
     assert stage_of(ann.id) == "purchase" and stage_of(bob.id) != "purchase"
     # The stage's action ran for the move.
     assert "vip" in db.session.get(Contact, ann.id).tags
+
+
+def test_the_plan_limit_is_counted_once_and_filled_across_chunks(tenant, chunk_size, monkeypatch):
+    from saas.modules.billing import limits, plans
+
+    free = plans.PLANS["free"]
+    monkeypatch.setitem(plans.PLANS, "free", free.__class__(**{**free.__dict__, "limits": free.limits.__class__(
+        **{**free.limits.__dict__, "records": 3})}))
+    create_record("company", {"name": "Acme"})
+    db.session.commit()
+    counted = []
+    count = limits._count
+    monkeypatch.setattr(limits, "_count", lambda *args: counted.append(args) or count(*args))
+    run = start(FILE, match_on="email", on_duplicate="create")
+    # Acme and two people fill the three records; the other rows are refused with the plan's message.
+    assert (run.created_count, run.failed_count) == (2, 3)
+    assert "3 records" in importer.failures(run)[0].reason
+    assert set(_people()) == {"Ann", "Bob"}
+    assert len(counted) == 1

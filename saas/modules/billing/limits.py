@@ -183,6 +183,45 @@ def require_capacity(resource: str, adding: int = 1) -> None:
         raise _refuse(resource, limit)
 
 
+@dataclass
+class Capacity:
+    """How many more of a resource the plan allows, counted once: a job that adds records in
+    batches (an import) takes from it instead of counting the workspace's records before every
+    batch, which at a million records cost more than writing them. Someone else adding records
+    meanwhile can take the workspace a few past the limit, as two requests at the same moment
+    always could."""
+
+    resource: str
+    limit: int | None           # None: the plan sets no limit (or nothing counts this resource)
+    left: int = 0               # may be below 0: the workspace is beyond its limit (read-only)
+
+    def take(self, wanted: int) -> int:
+        """How many of `wanted` more fit; they are counted as taken."""
+        if self.limit is None:
+            return wanted
+        granted = max(0, min(wanted, self.left))
+        self.left -= granted
+        return granted
+
+    def refusal(self, read_only: bool = False) -> PlanLimitError:
+        return _refuse(self.resource, self.limit or 0, read_only=read_only)
+
+    def require_writable(self) -> None:
+        """require_writable, from this count."""
+        if self.limit is not None and self.left < 0:
+            raise self.refusal(read_only=True)
+
+
+def capacity(resource: str) -> Capacity:
+    """The room the plan of the workspace in context leaves for `resource`, counted now."""
+    workspace = _workspace_in_context()
+    limit = getattr(limits_of(workspace), LIMITED_RESOURCES[resource])
+    used = _count(resource, workspace) if limit is not None else None
+    if used is None:
+        return Capacity(resource, None)
+    return Capacity(resource, limit, limit - used)
+
+
 def require_writable(resource: str) -> None:
     """Raise PlanLimitError when the workspace holds more of `resource` than its plan allows."""
     workspace = _workspace_in_context()

@@ -38,11 +38,11 @@ from saas.metadata.definitions import Field, field_map
 from saas.metadata.objects import ObjectType, object_type
 from saas.metadata.query import condition, field_expression
 from saas.metadata.types import to_storage
-from saas.modules.billing.limits import PlanLimitError, require_capacity, require_writable
+from saas.modules.billing.limits import Capacity, capacity
 from saas.modules.core.loading import RowLoader
 from saas.modules.core.models import Activity, Company, Contact, FieldChange, Order
-from saas.modules.core.records import (CREATED, PLAN_COUNTED_OBJECTS, _apply, _emit, count_plan_records,
-                                       record_json, spec_of)
+from saas.modules.core.records import (CREATED, PLAN_COUNTED_OBJECTS, _apply, _emit, record_json,
+                                       spec_of)
 from saas.tenants.context import current_tenant_id
 from saas.tenants.models import Membership, utcnow
 
@@ -58,10 +58,12 @@ def refused_by_database() -> InputError:
 # --- creating ----------------------------------------------------------------------------------
 
 def create_records(object_key: str, rows: list[dict], user_id: int | None = None, *,
-                   loaded: bool = False) -> list[int | InputError]:
+                   loaded: bool = False, room: Capacity | None = None) -> list[int | InputError]:
     """Create a record from each of `rows` ({field key: value}), as create_record would one by
-    one; `loaded=True` when the rows are values a RowLoader of this object returned already.
-    Returns, per row, the new record's id or the InputError that refused it."""
+    one; `loaded=True` when the rows are values a RowLoader of this object returned already;
+    `room`: the plan's records capacity when the caller counted it (a job of many batches),
+    which the new records take from. Returns, per row, the new record's id or the InputError
+    that refused it."""
     spec = spec_of(object_key)
     fields = field_map(object_key)
     problems: list[dict | InputError | None] = [None] * len(rows)
@@ -77,10 +79,11 @@ def create_records(object_key: str, rows: list[dict], user_id: int | None = None
     _check_uniques(spec, fields, values, problems)
     wanted = [i for i, problem in enumerate(problems) if problem is None]
     if object_key in PLAN_COUNTED_OBJECTS and wanted:
-        room, refusal = _room_for(len(wanted))
-        for i in wanted[room:]:
-            problems[i] = refusal
-        wanted = wanted[:room]
+        room = room or capacity("records")
+        granted = room.take(len(wanted))
+        for i in wanted[granted:]:
+            problems[i] = room.refusal()
+        wanted = wanted[:granted]
     outcomes: list = [p if isinstance(p, InputError) else InputError(p) if p else None for p in problems]
     if not wanted:
         return outcomes
@@ -96,15 +99,6 @@ def create_records(object_key: str, rows: list[dict], user_id: int | None = None
         _write_history([new_id for _row, new_id in created], object_key, user_id)
         _tell_created(object_key, spec, fields, created)
     return outcomes
-
-
-def _room_for(adding: int) -> tuple[int, PlanLimitError | None]:
-    """How many of `adding` new records the plan allows now, and its refusal for the others."""
-    try:
-        require_capacity("records", adding=adding)
-        return adding, None
-    except PlanLimitError as refusal:
-        return max(0, min(adding, (refusal.limit or 0) - count_plan_records(None))), refusal
 
 
 def _new_rows(spec: ObjectType, fields: dict[str, Field], values: list[dict], user_id: int | None) -> list[dict]:
@@ -402,16 +396,17 @@ def _tell_created(object_key: str, spec: ObjectType, fields: dict[str, Field],
 # --- updating ----------------------------------------------------------------------------------
 
 def update_records(object_key: str, changes: list[tuple[int, dict]], user_id: int | None = None, *,
-                   loaded: bool = False) -> list[bool | InputError]:
+                   loaded: bool = False, room: Capacity | None = None) -> list[bool | InputError]:
     """Change records as update_record would, in order: per (record id, {field key: value}), True
     when something changed, False when nothing did, or the InputError that refused it
-    (`loaded=True`: the values come from a partial RowLoader already). The records are read with
+    (`loaded=True`: the values come from a partial RowLoader already; `room` as for
+    create_records: a workspace beyond its plan's limit is read-only). The records are read with
     one query; each change is written in a savepoint of its own."""
     spec = spec_of(object_key)
     outcomes: list[bool | InputError] = []
     try:
         if object_key in PLAN_COUNTED_OBJECTS:
-            require_writable("records")
+            (room or capacity("records")).require_writable()
     except InputError as refusal:
         return [refusal] * len(changes)
     loader = RowLoader(object_key, partial=True)

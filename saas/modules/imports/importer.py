@@ -44,6 +44,7 @@ from saas.errors import InputError
 from saas.extensions import db
 from saas.jobs import report_progress
 from saas.metadata.definitions import field_map
+from saas.modules.billing.limits import capacity
 from saas.modules.core.bulk import create_records, update_records
 from saas.modules.core.loading import RowLoader
 from saas.modules.imports import files, reading, references
@@ -103,6 +104,8 @@ class _Converter:
         self.loader = RowLoader(run.object_key)
         self.partial_loader = RowLoader(run.object_key, partial=True)
         self.matcher = Matcher(run.object_key, self.fields[run.match_on]) if run.match_on else None
+        # The plan's room for records, counted once per run: every chunk takes from it.
+        self.room = capacity("records")
 
     def clean(self, item: _Item) -> None:
         """The row's cells cleaned into item.data; what cannot be cleaned into item.problems."""
@@ -227,12 +230,12 @@ def _with_placeholders(data: dict) -> dict:
     return {k: 1 if isinstance(v, references.NewRecord) else v for k, v in data.items()}
 
 
-def _create_named_records(items: list[_Item]) -> None:
+def _create_named_records(converter: _Converter, items: list[_Item]) -> None:
     """Create the companies the rows name that do not exist yet, and put their ids in the rows."""
     wanted = {v for item in items for v in item.values.values() if isinstance(v, references.NewRecord)}
     if not wanted:
         return
-    made = references.create_new(wanted)
+    made = references.create_new(wanted, converter.room)
     for item in items:
         for key, value in item.data.items():
             if isinstance(value, references.NewRecord):
@@ -248,9 +251,10 @@ def _create(run: ImportRun, converter: _Converter, items: list[_Item]) -> None:
         for key, value in item.data.items():
             if isinstance(value, references.NewRecord):
                 item.values[key] = value
-    _create_named_records(items)
+    _create_named_records(converter, items)
     items = [item for item in items if item.outcome is None]
-    outcomes = create_records(run.object_key, [item.values for item in items], run.user_id, loaded=True)
+    outcomes = create_records(run.object_key, [item.values for item in items], run.user_id, loaded=True,
+                              room=converter.room)
     for item, outcome in zip(items, outcomes):
         if isinstance(outcome, InputError):
             item.fail(converter.reason(outcome))
@@ -272,12 +276,12 @@ def _update(run: ImportRun, converter: _Converter, updates: list[tuple[_Item, in
             if isinstance(value, references.NewRecord):
                 item.values[key] = value
         ready.append((item, record_id))
-    _create_named_records([item for item, _record_id in ready])
+    _create_named_records(converter, [item for item, _record_id in ready])
     ready = [(item, record_id) for item, record_id in ready if item.outcome is None]
     if not ready:
         return
     outcomes = update_records(run.object_key, [(record_id, item.values) for item, record_id in ready],
-                              run.user_id, loaded=True)
+                              run.user_id, loaded=True, room=converter.room)
     for (item, record_id), outcome in zip(ready, outcomes):
         if isinstance(outcome, InputError):
             item.fail(converter.reason(outcome))

@@ -15,6 +15,7 @@ from saas.errors import InputError
 from saas.extensions import db
 from saas.metadata.definitions import Field
 from saas.metadata.objects import object_type
+from saas.modules.billing.limits import Capacity
 from saas.modules.core.bulk import any_of, create_records
 from saas.tenants.context import current_tenant_id
 from saas.tenants.models import Membership, User
@@ -74,14 +75,15 @@ def _members(texts: set[str]) -> dict[str, int | str]:
     return found
 
 
-def create_new(wanted: set[NewRecord]) -> dict[NewRecord, int | InputError]:
-    """Create the records that rows named and that did not exist: per one, its id or the error."""
+def create_new(wanted: set[NewRecord], room: Capacity | None = None) -> dict[NewRecord, int | InputError]:
+    """Create the records that rows named and that did not exist: per one, its id or the error
+    (`room`: the plan's records capacity, as create_records takes it)."""
     out: dict[NewRecord, int | InputError] = {}
     by_object: dict[str, list[NewRecord]] = {}
     for new in sorted(wanted, key=lambda n: (n.object_key, n.title)):
         by_object.setdefault(new.object_key, []).append(new)
     for object_key, news in by_object.items():
         title_field = object_type(object_key).title_field
-        outcomes = create_records(object_key, [{title_field: new.title} for new in news])
+        outcomes = create_records(object_key, [{title_field: new.title} for new in news], room=room)
         out.update(zip(news, outcomes))
     return out
