@@ -2,6 +2,7 @@
 bulk actions, reference labels and the global search. Views and the API call these."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
@@ -237,18 +238,58 @@ def reference_labels(reference_object: str | None, ids: Iterable[int]) -> dict[i
             db.session.execute(select(spec.model.id, title.label("title")).where(spec.model.id.in_(ids)))}
 
 
-def reference_choices(reference_object: str | None, limit: int = 500) -> list[tuple[int, str]]:
-    """Records (or members) a reference field can point at, for small pickers."""
+# A picker lists every record it may point at up to this many; beyond, it is searched by title.
+PICKER_LISTS_UP_TO = 500
+PICKER_MATCHES = 50
+
+
+def reference_choices(reference_object: str | None, limit: int = PICKER_LISTS_UP_TO,
+                      matching: str = "") -> list[tuple[int, str]]:
+    """Records (or members) a reference field can point at, by title; `matching`: titles that
+    contain that text."""
     if reference_object == "user":
-        rows = db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
-                                  .where(Membership.tenant_id == _current_tenant()).order_by(User.name))
-        return [(row.id, row.name) for row in rows]
-    spec = object_type(reference_object) if reference_object else None
-    if spec is None:
-        return []
-    title = getattr(spec.model, spec.title_field)
-    return [(row.id, row.title) for row in
-            db.session.execute(select(spec.model.id, title.label("title")).order_by(title).limit(limit))]
+        statement = select(User.id, User.name.label("title")).join(Membership, Membership.user_id == User.id) \
+            .where(Membership.tenant_id == _current_tenant()).order_by(User.name)
+        title = User.name
+    else:
+        spec = object_type(reference_object) if reference_object else None
+        if spec is None:
+            return []
+        title = getattr(spec.model, spec.title_field)
+        statement = select(spec.model.id, title.label("title")).order_by(title)
+    if matching:
+        statement = statement.where(title.icontains(matching, autoescape=True))
+    return [(row.id, row.title) for row in db.session.execute(statement.limit(limit))]
+
+
+@dataclass
+class Picker:
+    """What a reference field's input offers: its choices, whether there are too many to list
+    (then the input searches them), and the title of the value it holds."""
+
+    choices: list[tuple[int, str]]
+    searchable: bool
+    current: tuple[int, str] | None
+
+
+def reference_picker(reference_object: str | None, value: Any = None, matching: str | None = None) -> Picker:
+    """The picker of a reference field holding `value` (an id, maybe as text); with `matching`,
+    only the records whose title contains it."""
+    if matching is not None:
+        choices, searchable = reference_choices(reference_object, PICKER_MATCHES, matching.strip()), True
+    else:
+        choices = reference_choices(reference_object, PICKER_LISTS_UP_TO + 1)
+        searchable = len(choices) > PICKER_LISTS_UP_TO
+        choices = choices[:PICKER_MATCHES] if searchable else choices
+    try:
+        current_id = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        current_id = None
+    current = None
+    if current_id is not None and all(cid != current_id for cid, _title in choices):
+        title = reference_labels(reference_object, [current_id]).get(current_id)
+        current = (current_id, title or f"#{current_id}")
+    return Picker(choices, searchable, current)
 
 
 def search(text: str, limit: int = 10) -> list[dict]:

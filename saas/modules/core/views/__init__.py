@@ -33,9 +33,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(studio.bp, url_prefix=f"{WORKSPACE_PREFIX}/settings/fields")
     from saas.metadata.definitions import object_label
     from saas.metadata.types import from_storage
-    from saas.modules.core.records import reference_choices
+    from saas.modules.core.records import reference_picker
 
     app.jinja_env.globals.update(record_display=display.display, record_input_value=display.input_value,
-                                 record_url=record_url, reference_choices=reference_choices,
+                                 record_url=record_url, reference_picker=reference_picker,
                                  record_object_label=object_label,
                                  history_value=lambda f, value: from_storage(f.type, value))
