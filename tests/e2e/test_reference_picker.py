@@ -16,13 +16,15 @@ def test_a_company_past_the_list_is_found_by_typing_and_saved(page: Page, in_app
 
         from saas.modules.core.models import Company
         from saas.modules.core.records import PICKER_LISTS_UP_TO
+        from saas.tenants.context import tenant_context
         from saas.tenants.workspaces import workspace_by_slug
 
         tenant_id = workspace_by_slug(slug).id
         names = [f"供应商 {i:04d}" for i in range(PICKER_LISTS_UP_TO + 50)] + ["上海虹桥物流有限公司"]
-        db.session.execute(insert(Company), [{"tenant_id": tenant_id, "name": n, "custom": {}, "tags": []}
-                                             for n in names])
-        db.session.commit()
+        with tenant_context(tenant_id):
+            db.session.execute(insert(Company), [{"tenant_id": tenant_id, "name": n, "custom": {}, "tags": []}
+                                                 for n in names])
+            db.session.commit()
 
     page.goto(f"{base}contacts/new")
     page.locator("#field-name").fill("孙丽")
