@@ -165,24 +165,6 @@ def _refuse(resource: str, limit: int, read_only: bool = False) -> PlanLimitErro
     return PlanLimitError(resource, limit, text, url)
 
 
-def require_capacity(resource: str, adding: int = 1) -> None:
-    """Raise PlanLimitError unless the workspace in context may hold `adding` more of `resource`.
-
-    With adding=0 it checks that the workspace is within the limit now."""
-    if resource not in LIMITED_RESOURCES:
-        raise ValueError(f"no plan limit for {resource!r}")
-    workspace = _workspace_in_context()
-    limit = getattr(limits_of(workspace), LIMITED_RESOURCES[resource])
-    if limit is None:
-        return
-    used = _count(resource, workspace)
-    if used is None:
-        log.warning("no usage counter for %s: the %s limit is not enforced", resource, resource)
-        return
-    if used + adding > limit:
-        raise _refuse(resource, limit)
-
-
 @dataclass
 class Capacity:
     """How many more of a resource the plan allows, counted once: a job that adds records in
@@ -214,21 +196,31 @@ class Capacity:
 
 def capacity(resource: str) -> Capacity:
     """The room the plan of the workspace in context leaves for `resource`, counted now."""
+    if resource not in LIMITED_RESOURCES:
+        raise ValueError(f"no plan limit for {resource!r}")
     workspace = _workspace_in_context()
     limit = getattr(limits_of(workspace), LIMITED_RESOURCES[resource])
-    used = _count(resource, workspace) if limit is not None else None
+    if limit is None:
+        return Capacity(resource, None)
+    used = _count(resource, workspace)
     if used is None:
+        log.warning("no usage counter for %s: the %s limit is not enforced", resource, resource)
         return Capacity(resource, None)
     return Capacity(resource, limit, limit - used)
 
 
+def require_capacity(resource: str, adding: int = 1) -> None:
+    """Raise PlanLimitError unless the workspace in context may hold `adding` more of `resource`.
+
+    With adding=0 it checks that the workspace is within the limit now."""
+    room = capacity(resource)
+    if room.limit is not None and room.left < adding:
+        raise room.refusal()
+
+
 def require_writable(resource: str) -> None:
     """Raise PlanLimitError when the workspace holds more of `resource` than its plan allows."""
-    workspace = _workspace_in_context()
-    limit = getattr(limits_of(workspace), LIMITED_RESOURCES[resource])
-    used = _count(resource, workspace) if limit is not None else None
-    if limit is not None and used is not None and used > limit:
-        raise _refuse(resource, limit, read_only=True)
+    capacity(resource).require_writable()
 
 
 def module_allowed(module: str, workspace: Workspace | None = None) -> bool:

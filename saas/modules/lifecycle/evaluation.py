@@ -18,13 +18,13 @@ from typing import Iterable
 import orjson
 from sqlalchemy import (Date, DateTime, Integer, Numeric, String, and_, case, cast, func, insert, literal, null, or_,
                         select, text, update)
+from sqlalchemy.sql import column as column_
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.expression import ColumnClause
-from sqlalchemy.sql import column as column_
 
 from saas.extensions import db
-from saas.modules.core.bulk import any_of
 from saas.metadata import lifecycle as definitions
+from saas.modules.core.bulk import any_of
 from saas.modules.core.models import Activity, Contact, Order
 from saas.modules.lifecycle.conditions import NOT_COUNTED_STATUSES, Context, condition_sql, condition_types
 from saas.modules.lifecycle.models import LifecycleMove, LifecycleRule
@@ -150,8 +150,8 @@ class _Rules:
         stages = definitions.stages()
         if not stages:
             return None
-        by_id = {s.id for s in stages}
-        return cls(stages, [r for r in active_rules() if r.stage_id in by_id], condition_types(),
+        stage_ids = {s.id for s in stages}
+        return cls(stages, [r for r in active_rules() if r.stage_id in stage_ids], condition_types(),
                    today or utcnow().date(), db.session.get_bind().dialect.name == "postgresql")
 
     def collect(self, contact) -> Context:
